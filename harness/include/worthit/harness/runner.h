@@ -1,0 +1,54 @@
+// `worthit bench`'s engine: selects candidates, gates them, times them with
+// Google Benchmark (candidates interleaved across repetitions), and produces
+// result records.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "worthit/harness/registry.h"
+#include "worthit/results/record.h"
+
+namespace worthit {
+
+struct BenchOptions {
+  std::vector<std::string> workload_globs{"*"};
+  std::vector<std::string> backend_globs{"*"};
+  std::vector<std::string> sizes;  // "k=v,k=v" specs; empty: the workload's defaults
+  int threads = 0;                 // 0: physical cores
+  int repetitions = 9;
+  double min_time_s = 0.05;        // per repetition and candidate
+  uint64_t seed = 42;
+  bool quick = false;
+};
+
+// Progress lines for stderr ("[3/40] gelu n=1048576 ...").
+using ProgressFn = std::function<void(const std::string& line)>;
+
+// Shell-style glob with * and ?.
+bool glob_match(std::string_view pattern, std::string_view text);
+
+// Resolves globs against the registry; throws std::invalid_argument (one line)
+// when a glob matches nothing or a size spec is malformed.
+struct Selection {
+  struct Item {
+    const Workload* workload;
+    std::vector<Size> sizes;
+    std::vector<const Candidate*> candidates;
+  };
+  std::vector<Item> items;
+};
+Selection select(const Registry& registry, const BenchOptions& options);
+
+std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selection& selection,
+                                        const BenchOptions& options, const ProgressFn& progress);
+
+// Fills in throughput, % of the calibrated ceilings and the speedup against the
+// best framework-native candidate of each workload and size. Run again after
+// merging results from other processes.
+void annotate_results(std::vector<BenchResult>& results,
+                      const std::optional<Calibration>& calibration);
+
+}  // namespace worthit

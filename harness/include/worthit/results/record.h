@@ -1,0 +1,130 @@
+// Result records: what `worthit bench` measures and every later stage reads.
+// Plain data, no behaviour beyond JSON conversion (results_json.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace worthit {
+
+// Where a number came from, so files from different machines compare honestly.
+struct MachineFingerprint {
+  std::string cpu_model;
+  int logical_cpus = 0;
+  int physical_cores = 0;
+  std::string governor;    // "performance", "powersave", or "unknown"
+  std::string turbo;       // "on", "off", or "unknown"
+  std::string os;          // kernel name and release
+  std::string compiler;    // compiler that built worthit
+  std::string torch_version;  // empty when built without libtorch
+  bool cuda_available = false;
+  std::string gpu;         // device name, empty without a GPU
+  std::string gpu_driver;  // driver version, empty without a GPU
+  std::string commit;      // project commit worthit was built from
+  std::map<std::string, std::string> libraries;  // extra versions (numpy, tensorflow, ...)
+};
+
+// This machine's ceilings, measured by `worthit calibrate`.
+struct Calibration {
+  double memory_bandwidth_gbs = 0;  // multi-threaded triad, out of cache
+  double copy_bandwidth_gbs = 0;    // multi-threaded copy, out of cache
+  double peak_gflops = 0;           // large fp32 GEMM through libtorch (or our own GEMM)
+  std::string peak_source;          // what measured peak_gflops
+  int threads = 0;
+  std::string device = "cpu";
+  std::string created;  // ISO 8601 UTC
+};
+
+// The summary of one candidate's repetitions (all times in nanoseconds per call).
+struct SampleStats {
+  int n = 0;
+  double median = 0;
+  double mean = 0;
+  double stddev = 0;
+  double min = 0;
+  double max = 0;
+  double q1 = 0;
+  double q3 = 0;
+  double iqr = 0;
+  double ci_low = 0;   // bootstrap 95% confidence interval of the median
+  double ci_high = 0;
+  double cv = 0;       // coefficient of variation: stddev / mean
+  bool unstable = false;
+  std::string unstable_reason;
+};
+
+enum class ResultStatus {
+  ok,           // correct and timed
+  incorrect,    // failed the correctness gate: never timed, never ranked
+  unavailable,  // missing library, hardware or framework; reason says which
+  error,        // threw, crashed or timed out; reason says how
+  skipped,      // deliberately not run at this size (too slow, too large)
+};
+
+const char* to_string(ResultStatus s);
+std::optional<ResultStatus> result_status_from_string(const std::string& s);
+
+struct Correctness {
+  bool checked = false;
+  bool passed = false;
+  double max_abs_error = 0;
+  double max_rel_error = 0;
+  int64_t nonfinite = 0;   // NaN/Inf outputs where the reference is finite
+  int64_t mismatches = 0;  // elements outside tolerance
+  std::string detail;      // first failure, in words
+};
+
+// One candidate at one size of one workload.
+struct BenchResult {
+  std::string workload;
+  std::string size;                        // label, e.g. "n=1048576"
+  std::map<std::string, int64_t> params;   // the size's dimensions
+  std::string candidate;                   // unique name, "<workload>/<backend>"
+  std::string backend;                     // "cpp-scalar", "cpp-simd", "libtorch", ...
+  bool framework = false;                  // framework-native (true) or handwritten (false)
+  std::string language;                    // "c++", "python", "cython", "cuda", ...
+  std::string device = "cpu";
+  int threads = 0;
+  ResultStatus status = ResultStatus::ok;
+  std::string reason;                      // why not ok
+  Correctness correctness;
+  double bytes = 0;                        // bytes moved per call (workload model)
+  double flops = 0;                        // floating-point operations per call
+  std::vector<double> samples_ns;          // per-repetition mean time per call
+  std::vector<int64_t> iterations;         // calls per repetition
+  SampleStats stats;
+  double gbps = 0;
+  double gflops = 0;
+  double pct_bandwidth = 0;                // of the calibrated ceiling, 0 when uncalibrated
+  double pct_peak_flops = 0;
+  std::optional<double> speedup_vs_best_framework;
+  std::vector<std::string> sources;        // files that implement the candidate
+  std::vector<std::string> toolchains;     // extra toolchains it needs (nvcc, cython, ...)
+  std::map<std::string, double> extra;     // e.g. "compile_time_s" for torch.compile
+};
+
+struct RunSettings {
+  int threads = 0;
+  int repetitions = 0;
+  double min_time_s = 0;
+  uint64_t seed = 0;
+  bool quick = false;
+  std::vector<std::string> workload_globs;
+  std::vector<std::string> backend_globs;
+};
+
+struct ResultsFile {
+  static constexpr const char* kSchema = "worthit.results";
+  static constexpr int kSchemaVersion = 1;
+  std::string created;  // ISO 8601 UTC
+  std::string tool_version;
+  MachineFingerprint machine;
+  RunSettings settings;
+  std::optional<Calibration> calibration;
+  std::vector<BenchResult> results;
+};
+
+}  // namespace worthit

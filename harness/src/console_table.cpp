@@ -1,0 +1,1 @@
+#include "worthit/harness/console_table.h"

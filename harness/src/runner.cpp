@@ -1,0 +1,1 @@
+#include "worthit/harness/runner.h"

@@ -1,0 +1,74 @@
+#include "worthit/results/stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace worthit {
+
+double quantile(std::span<const double> xs, double q) {
+  if (xs.empty()) return 0;
+  std::vector<double> v(xs.begin(), xs.end());
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<size_t>(std::floor(pos));
+  const auto hi = std::min(lo + 1, v.size() - 1);
+  const double frac = pos - static_cast<double>(lo);
+  return v[lo] + (v[hi] - v[lo]) * frac;
+}
+
+double median(std::span<const double> xs) { return quantile(xs, 0.5); }
+
+std::pair<double, double> bootstrap_median_ci(std::span<const double> xs, double confidence,
+                                              int resamples, uint64_t seed) {
+  if (xs.empty()) return {0, 0};
+  if (xs.size() == 1) return {xs[0], xs[0]};
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<size_t> pick(0, xs.size() - 1);
+  std::vector<double> medians(static_cast<size_t>(resamples));
+  std::vector<double> resample(xs.size());
+  for (auto& m : medians) {
+    for (auto& r : resample) r = xs[pick(rng)];
+    m = median(resample);
+  }
+  const double tail = (1.0 - confidence) / 2.0;
+  return {quantile(medians, tail), quantile(medians, 1.0 - tail)};
+}
+
+SampleStats summarize(std::span<const double> samples, const StatsOptions& options) {
+  SampleStats s;
+  s.n = static_cast<int>(samples.size());
+  if (samples.empty()) {
+    s.unstable = true;
+    s.unstable_reason = "no samples";
+    return s;
+  }
+  s.median = median(samples);
+  s.q1 = quantile(samples, 0.25);
+  s.q3 = quantile(samples, 0.75);
+  s.iqr = s.q3 - s.q1;
+  auto [lo, hi] = std::minmax_element(samples.begin(), samples.end());
+  s.min = *lo;
+  s.max = *hi;
+  s.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / s.n;
+  double ss = 0;
+  for (double x : samples) ss += (x - s.mean) * (x - s.mean);
+  s.stddev = s.n > 1 ? std::sqrt(ss / (s.n - 1)) : 0.0;
+  s.cv = s.mean > 0 ? s.stddev / s.mean : 0.0;
+  std::tie(s.ci_low, s.ci_high) = bootstrap_median_ci(samples, 0.95, options.bootstrap_resamples,
+                                                      options.bootstrap_seed);
+  if (s.n < options.min_samples) {
+    s.unstable = true;
+    s.unstable_reason = "only " + std::to_string(s.n) + " repetitions (need " +
+                        std::to_string(options.min_samples) + ")";
+  } else if (s.cv >= options.unstable_cv) {
+    s.unstable = true;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "CV %.1f%% >= %.0f%%", s.cv * 100, options.unstable_cv * 100);
+    s.unstable_reason = buf;
+  }
+  return s;
+}
+
+}  // namespace worthit
