@@ -3,6 +3,7 @@
 set_property(GLOBAL PROPERTY WORTHIT_SUMMARY_LINES "")
 
 function(worthit_summary part status detail)
+  string(REPLACE ";" " " detail "${detail}")
   set_property(GLOBAL APPEND PROPERTY WORTHIT_SUMMARY_LINES "${part}|${status}|${detail}")
 endfunction()
 

@@ -24,6 +24,24 @@ struct BenchOptions {
   bool quick = false;
 };
 
+// One repetition's measurement: the mean time per call over `iterations` calls.
+struct Measurement {
+  double ns_per_call = 0;
+  int64_t iterations = 0;
+};
+
+// Times `run` for one repetition through Google Benchmark (at least
+// min_time_s, after Google Benchmark's own iteration-count estimation). Every
+// candidate, C++ or Python, is sampled by this function.
+Measurement measure_once(const std::string& name, const std::function<void()>& run,
+                         double min_time_s);
+
+// A planted slowdown for testing `worthit compare` (docs/compare.md): with
+// WORTHIT_PLANT_SLOWDOWN="GLOB=PCT[,GLOB=PCT]" every call of a candidate whose
+// name matches GLOB is made PCT percent slower by spinning after it. Returns 0
+// when no rule matches.
+double planted_slowdown_for(const std::string& candidate_name);
+
 // Progress lines for stderr ("[3/40] gelu n=1048576 ...").
 using ProgressFn = std::function<void(const std::string& line)>;
 
