@@ -1,10 +1,152 @@
+// worthit bench: run workloads, write results.json, print the table.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+#include "python_workers.h"
 #include "verbs.h"
+#include "worthit/harness/console_table.h"
+#include "worthit/harness/runner.h"
+#include "worthit/kernels/builtin.h"
+#include "worthit/results/file_io.h"
+#include "worthit/results/machine.h"
+#include "worthit/results/results_json.h"
 
 namespace worthit::cli {
+namespace {
+
+struct BenchArgs {
+  BenchOptions options;
+  std::string output = "results.json";
+  std::string calibration;
+  bool repetitions_given = false;
+  bool min_time_given = false;
+  bool no_table = false;
+};
+
+// Globs that match nothing are almost always typos: refuse them up front.
+void check_globs(const Registry& registry, const BenchOptions& o,
+                 const std::vector<PythonBackendInfo>& python) {
+  std::set<std::string> workloads, backends;
+  for (const Workload* w : registry.workloads()) {
+    workloads.insert(w->name());
+    for (const Candidate* c : registry.candidates(w->name())) {
+      backends.insert(c->backend);
+      backends.insert(c->name());
+    }
+  }
+  for (const auto& p : python) {
+    workloads.insert(p.workload);
+    backends.insert(p.backend);
+    backends.insert(p.workload + "/" + p.backend);
+  }
+  auto check = [](const std::vector<std::string>& globs, const std::set<std::string>& names,
+                  const char* what) {
+    for (const auto& g : globs) {
+      bool hit = false;
+      for (const auto& n : names) hit = hit || glob_match(g, n);
+      if (!hit)
+        throw UsageError(std::string("no ") + what + " matches '" + g + "' (see 'worthit list')");
+    }
+  };
+  check(o.workload_globs, workloads, "workload");
+  check(o.backend_globs, backends, "backend");
+}
+
+int run_bench(BenchArgs& args) {
+  BenchOptions& o = args.options;
+  if (o.quick) {
+    if (!args.repetitions_given) o.repetitions = 5;
+    if (!args.min_time_given) o.min_time_s = 0.01;
+  }
+  if (o.threads <= 0) o.threads = physical_core_count();
+  if (o.workload_globs.empty()) o.workload_globs = {"*"};
+  if (o.backend_globs.empty()) o.backend_globs = {"*"};
+
+  Registry registry;
+  kernels::register_builtin(registry);
+  const auto python = list_python_backends();
+  check_globs(registry, o, python);
+
+  Selection selection;
+  try {
+    selection = select(registry, o);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+
+  std::optional<Calibration> calibration;
+  const auto cal_path = args.calibration.empty() ? default_calibration_path()
+                                                 : std::filesystem::path(args.calibration);
+  try {
+    calibration = load_calibration(cal_path);
+  } catch (const FileError& e) {
+    std::cerr << "worthit bench: warning: ignoring calibration: " << e.what() << "\n";
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  auto progress = [&](const std::string& line) {
+    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "[%7.1fs] %s\n", t, line.c_str());
+  };
+  progress("threads " + std::to_string(o.threads) + ", " + std::to_string(o.repetitions) +
+           " repetitions of >= " + std::to_string(o.min_time_s) + " s, seed " + std::to_string(o.seed));
+
+  ResultsFile file;
+  file.created = utc_timestamp();
+  file.tool_version = WORTHIT_VERSION;
+  file.machine = collect_machine_fingerprint();
+#ifdef WORTHIT_TORCH_VERSION
+  file.machine.torch_version = WORTHIT_TORCH_VERSION;
+#endif
+  file.settings = {o.threads, o.repetitions, o.min_time_s, o.seed, o.quick, o.workload_globs, o.backend_globs};
+  file.calibration = calibration;
+  file.results = run_benchmarks(registry, selection, o, progress);
+  for (auto& r : run_python_workers(o, progress)) file.results.push_back(std::move(r));
+  annotate_results(file.results, calibration);
+
+  write_results(args.output, file);
+  if (!args.no_table) print_results_table(std::cout, file);
+  int bad = 0;
+  for (const auto& r : file.results)
+    bad += r.status == ResultStatus::incorrect || r.status == ResultStatus::error;
+  progress("wrote " + args.output + " (" + std::to_string(file.results.size()) + " results" +
+           (bad ? ", " + std::to_string(bad) + " incorrect or failed" : std::string()) + ")");
+  return bad ? kExitFailure : kExitOk;
+}
+
+}  // namespace
 
 Verb add_bench_verb(CLI::App& app) {
-  app.add_subcommand("bench", "(bench is being built)");
-  return {"bench", [] { return kExitUsage; }};
+  auto args = std::make_shared<BenchArgs>();
+  auto* cmd = app.add_subcommand(
+      "bench", "Run workloads' candidates on identical inputs and write results.json.\n"
+               "Exit status: 0 when every candidate ran correctly, 1 when any was incorrect or\n"
+               "failed, 2 on bad arguments.");
+  auto& o = args->options;
+  cmd->add_option("-w,--workload", o.workload_globs, "Workloads to run (glob, repeatable)");
+  cmd->add_option("-b,--backend", o.backend_globs,
+                  "Backends or candidates to run (glob, repeatable), e.g. 'cpp-*' or 'gelu/libtorch'");
+  cmd->add_option("-s,--sizes", o.sizes,
+                  "Sizes as key=value[,key=value] (K/M/G suffixes), e.g. n=1M or m=512,n=512,k=512");
+  cmd->add_option("-t,--threads", o.threads, "Threads for every candidate (default: physical cores)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--min-time", o.min_time_s, "Minimum seconds per repetition (default 0.05)")
+      ->check(CLI::Range(1e-6, 3600.0))
+      ->each([a = args.get()](const std::string&) { a->min_time_given = true; });
+  cmd->add_option("-r,--repetitions", o.repetitions, "Repetitions per candidate (default 9)")
+      ->check(CLI::Range(1, 100000))
+      ->each([a = args.get()](const std::string&) { a->repetitions_given = true; });
+  cmd->add_option("--seed", o.seed, "Input generator seed (default 42)");
+  cmd->add_flag("-q,--quick", o.quick, "Small sizes, 5 repetitions of 0.01 s: a smoke run");
+  cmd->add_option("--plugin", o.plugins, "Python file adding candidates or workloads (repeatable)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", args->output, "Results file (default results.json)");
+  cmd->add_option("--calibration", args->calibration,
+                  "Calibration file (default: the one 'worthit calibrate' wrote)");
+  cmd->add_flag("--no-table", args->no_table, "Do not print the console table");
+  return {"bench", [args] { return run_bench(*args); }};
 }
 
 }  // namespace worthit::cli

@@ -1,1 +1,294 @@
 #include "worthit/harness/runner.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include <benchmark/benchmark.h>
+
+#include "worthit/harness/gate.h"
+#include "worthit/results/machine.h"
+#include "worthit/results/stats.h"
+
+namespace worthit {
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  // Iterative matcher with single-star backtracking: linear for our short names.
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p, ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++, mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1, t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+namespace {
+
+bool any_match(const std::vector<std::string>& globs, std::string_view text) {
+  return std::any_of(globs.begin(), globs.end(),
+                     [&](const std::string& g) { return glob_match(g, text); });
+}
+
+// Keeps the last measured run; Google Benchmark calls it once per benchmark.
+class CaptureReporter : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& run : runs) {
+      if (run.run_type != Run::RT_Iteration) continue;
+      if (run.error_occurred) {
+        error = run.error_message;
+        continue;
+      }
+      // Real time per iteration, in the run's unit (we ask for nanoseconds).
+      measurement.ns_per_call = run.GetAdjustedRealTime();
+      measurement.iterations = run.iterations;
+    }
+  }
+  Measurement measurement;
+  std::string error;
+};
+
+void spin_for(std::chrono::nanoseconds d) {
+  const auto until = std::chrono::steady_clock::now() + d;
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
+
+Measurement measure(const std::string& name, const std::function<void()>& run, double min_time_s,
+                    int64_t fixed_iterations) {
+  const double slowdown = planted_slowdown_for(name);
+  benchmark::ClearRegisteredBenchmarks();
+  auto* b = benchmark::RegisterBenchmark(name.c_str(), [&](benchmark::State& state) {
+    if (slowdown > 0) {
+      for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        run();
+        spin_for(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            (std::chrono::steady_clock::now() - t0) * slowdown));
+      }
+    } else {
+      for (auto _ : state) run();
+    }
+  });
+  b->UseRealTime()->Unit(benchmark::kNanosecond);
+  if (fixed_iterations > 0)
+    b->Iterations(fixed_iterations);
+  else
+    b->MinTime(min_time_s);
+  CaptureReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::ClearRegisteredBenchmarks();
+  if (!reporter.error.empty()) throw std::runtime_error(reporter.error);
+  if (reporter.measurement.iterations == 0) throw std::runtime_error("benchmark produced no run");
+  return reporter.measurement;
+}
+
+BenchResult base_record(const Workload& w, const Size& size, const Candidate& c, int threads) {
+  BenchResult r;
+  r.workload = w.name();
+  r.size = size.label;
+  r.params = size.params;
+  r.candidate = c.name();
+  r.backend = c.backend;
+  r.framework = c.framework;
+  r.language = c.language;
+  r.device = c.device;
+  r.threads = threads;
+  r.bytes = w.bytes_moved(size);
+  r.flops = w.flops(size);
+  r.sources = c.sources;
+  r.toolchains = c.toolchains;
+  return r;
+}
+
+}  // namespace
+
+double planted_slowdown_for(const std::string& candidate_name) {
+  const char* env = std::getenv("WORTHIT_PLANT_SLOWDOWN");
+  if (!env || !*env) return 0;
+  std::stringstream rules(env);
+  std::string rule;
+  while (std::getline(rules, rule, ',')) {
+    auto eq = rule.rfind('=');
+    if (eq == std::string::npos) continue;
+    std::string pct = rule.substr(eq + 1);
+    if (!pct.empty() && pct.back() == '%') pct.pop_back();
+    if (glob_match(rule.substr(0, eq), candidate_name)) return std::strtod(pct.c_str(), nullptr) / 100.0;
+  }
+  return 0;
+}
+
+Measurement measure_once(const std::string& name, const std::function<void()>& run,
+                         double min_time_s) {
+  return measure(name, run, min_time_s, 0);
+}
+
+Selection select(const Registry& registry, const BenchOptions& options) {
+  Selection selection;
+  std::vector<std::map<std::string, int64_t>> specs;
+  for (const auto& s : options.sizes) specs.push_back(parse_size_params(s));
+  std::vector<bool> spec_used(specs.size(), false);
+
+  for (const Workload* w : registry.workloads()) {
+    if (!any_match(options.workload_globs, w->name())) continue;
+    Selection::Item item{w, {}, {}};
+    if (specs.empty()) {
+      item.sizes = options.quick ? w->quick_sizes() : w->sizes();
+    } else {
+      const auto keys = w->size_keys();
+      for (size_t i = 0; i < specs.size(); ++i) {
+        bool fits = specs[i].size() == keys.size() &&
+                    std::all_of(keys.begin(), keys.end(), [&](auto& k) { return specs[i].count(k); });
+        if (!fits) continue;
+        item.sizes.push_back(w->make_size(specs[i]));
+        spec_used[i] = true;
+      }
+    }
+    for (const Candidate* c : registry.candidates(w->name()))
+      if (any_match(options.backend_globs, c->backend) || any_match(options.backend_globs, c->name()))
+        item.candidates.push_back(c);
+    if (!item.sizes.empty()) selection.items.push_back(std::move(item));
+  }
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (!spec_used[i])
+      throw std::invalid_argument("size '" + options.sizes[i] + "' fits no selected workload (see 'worthit list')");
+  return selection;
+}
+
+std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selection& selection,
+                                        const BenchOptions& options, const ProgressFn& progress) {
+  const int threads = options.threads > 0 ? options.threads : physical_core_count();
+  omp_set_num_threads(threads);
+  registry.set_threads(threads);
+  const RunContext ctx{threads};
+  const int reps = std::max(1, options.repetitions);
+
+  size_t total = 0, done = 0;
+  for (const auto& item : selection.items) total += item.sizes.size();
+
+  std::vector<BenchResult> results;
+  for (const auto& item : selection.items) {
+    const Workload& w = *item.workload;
+    for (const Size& size : item.sizes) {
+      ++done;
+      auto say = [&](const std::string& what) {
+        if (progress)
+          progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + w.name() + " " +
+                   size.label + ": " + what);
+      };
+      say("generating inputs and reference");
+      const Buffers inputs = w.make_inputs(size, options.seed);
+      Buffers expected = w.make_outputs(size);
+      w.reference(inputs, expected);
+
+      // Gate every candidate first; only the correct ones are timed.
+      struct Timed {
+        size_t result_index;
+        Buffers outputs;
+        PreparedRun prepared;
+        int64_t iterations = 0;
+      };
+      std::vector<Timed> timed;
+      for (const Candidate* c : item.candidates) {
+        BenchResult r = base_record(w, size, *c, threads);
+        if (auto why = c->unavailable ? c->unavailable() : std::nullopt) {
+          r.status = ResultStatus::unavailable;
+          r.reason = *why;
+        } else if (auto skip = c->skip ? c->skip(size) : std::nullopt) {
+          r.status = ResultStatus::skipped;
+          r.reason = *skip;
+        } else {
+          try {
+            Buffers outputs = w.make_outputs(size);
+            PreparedRun prepared = c->prepare(inputs, outputs, ctx);
+            r.correctness = run_correctness_gate(w, prepared, expected, outputs);
+            if (!r.correctness.passed) {
+              r.status = ResultStatus::incorrect;
+              r.reason = r.correctness.detail;
+            } else {
+              timed.push_back({results.size(), std::move(outputs), std::move(prepared)});
+            }
+          } catch (const std::exception& e) {
+            r.status = ResultStatus::error;
+            r.reason = e.what();
+          }
+        }
+        if (r.status != ResultStatus::ok) say(c->backend + " " + to_string(r.status) + ": " + r.reason);
+        results.push_back(std::move(r));
+      }
+
+      // Interleave: each repetition round runs every candidate once, in an
+      // order rotated per round, so slow drift (thermal, other tenants) spreads
+      // over all candidates instead of landing on whichever ran last.
+      for (int rep = 0; rep < reps && !timed.empty(); ++rep) {
+        say("repetition " + std::to_string(rep + 1) + "/" + std::to_string(reps) + " of " +
+            std::to_string(timed.size()) + " candidate(s)");
+        for (size_t k = 0; k < timed.size(); ++k) {
+          Timed& t = timed[(k + static_cast<size_t>(rep)) % timed.size()];
+          BenchResult& r = results[t.result_index];
+          if (r.status != ResultStatus::ok) continue;
+          try {
+            // The first round finds an iteration count that fills min_time;
+            // later rounds reuse it so every sample averages the same calls.
+            Measurement m = measure(r.candidate, t.prepared.run, options.min_time_s, t.iterations);
+            t.iterations = m.iterations;
+            r.samples_ns.push_back(m.ns_per_call);
+            r.iterations.push_back(m.iterations);
+          } catch (const std::exception& e) {
+            r.status = ResultStatus::error;
+            r.reason = e.what();
+          }
+        }
+      }
+      for (const auto& t : timed) {
+        BenchResult& r = results[t.result_index];
+        if (r.status == ResultStatus::ok) r.stats = summarize(r.samples_ns);
+      }
+    }
+  }
+  return results;
+}
+
+void annotate_results(std::vector<BenchResult>& results,
+                      const std::optional<Calibration>& calibration) {
+  std::map<std::tuple<std::string, std::string, std::string>, double> best_framework;
+  for (auto& r : results) {
+    if (r.status != ResultStatus::ok || r.stats.median <= 0) continue;
+    r.gbps = r.bytes / r.stats.median;  // bytes per ns == GB/s
+    r.gflops = r.flops / r.stats.median;
+    if (calibration && calibration->device == r.device) {
+      r.pct_bandwidth = calibration->memory_bandwidth_gbs > 0
+                            ? 100.0 * r.gbps / calibration->memory_bandwidth_gbs
+                            : 0;
+      r.pct_peak_flops =
+          calibration->peak_gflops > 0 ? 100.0 * r.gflops / calibration->peak_gflops : 0;
+    }
+    if (r.framework) {
+      auto key = std::make_tuple(r.workload, r.size, r.device);
+      auto it = best_framework.find(key);
+      if (it == best_framework.end() || r.stats.median < it->second) best_framework[key] = r.stats.median;
+    }
+  }
+  for (auto& r : results) {
+    r.speedup_vs_best_framework.reset();
+    if (r.status != ResultStatus::ok || r.stats.median <= 0) continue;
+    auto it = best_framework.find(std::make_tuple(r.workload, r.size, r.device));
+    if (it != best_framework.end()) r.speedup_vs_best_framework = it->second / r.stats.median;
+  }
+}
+
+}  // namespace worthit

@@ -22,6 +22,7 @@ struct BenchOptions {
   double min_time_s = 0.05;        // per repetition and candidate
   uint64_t seed = 42;
   bool quick = false;
+  std::vector<std::string> plugins;  // Python files adding candidates or workloads (--plugin)
 };
 
 // One repetition's measurement: the mean time per call over `iterations` calls.

@@ -1,0 +1,84 @@
+// The worthit binary's exit codes and messages for the harness verbs.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "worthit/results/results_json.h"
+
+namespace {
+
+struct Outcome {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run(const std::string& args) {
+  const std::string cmd = std::string(WORTHIT_BIN) + " " + args + " 2>&1";
+  Outcome o;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) o.output.append(buf.data(), n);
+  const int status = pclose(p);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST(BenchCli, HelpExitsZeroForEveryVerb) {
+  for (const char* verb : {"", "list", "bench", "calibrate", "profile", "report", "compare"}) {
+    const auto o = run(std::string(verb) + " --help");
+    EXPECT_EQ(o.code, 0) << verb << ": " << o.output;
+    EXPECT_NE(o.output.find("Usage"), std::string::npos) << verb;
+  }
+}
+
+TEST(BenchCli, BadArgumentsExitTwoWithOneLine) {
+  for (const char* args : {"", "bench --workload no_such_workload", "bench --backend no_such_backend",
+                           "bench --threads 0", "bench --repetitions -3", "bench --sizes n=abc",
+                           "bench --sizes q=5", "bench --no-such-flag", "no-such-verb",
+                           "bench --plugin /no/such/file.py"}) {
+    const auto o = run(args);
+    EXPECT_EQ(o.code, 2) << "'" << args << "': " << o.output;
+    EXPECT_EQ(count_lines(o.output), 1) << "'" << args << "' should explain itself in one line:\n"
+                                        << o.output;
+  }
+}
+
+TEST(BenchCli, UnknownWorkloadNamesIt) {
+  const auto o = run("bench --workload gleu");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.output.find("'gleu'"), std::string::npos) << o.output;
+}
+
+TEST(BenchCli, ListNamesTheBuiltInWorkloads) {
+  const auto o = run("list");
+  EXPECT_EQ(o.code, 0) << o.output;
+  for (const char* w : {"gelu", "bias_residual_layernorm", "matmul", "linear_recurrence"})
+    EXPECT_NE(o.output.find(w), std::string::npos) << w;
+}
+
+TEST(BenchCli, QuickRunWritesAValidResultsFile) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("worthit_cli_" + std::to_string(::getpid()) + ".json");
+  const auto o = run("bench --quick --workload gelu --backend 'cpp-*' --min-time 0.001 "
+                     "--repetitions 3 -o " + path.string());
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("repetition 3/3"), std::string::npos) << "progress goes to stderr";
+  const auto file = worthit::read_results(path);
+  std::filesystem::remove(path);
+  ASSERT_FALSE(file.results.empty());
+  for (const auto& r : file.results) {
+    EXPECT_EQ(r.workload, "gelu");
+    EXPECT_EQ(r.status, worthit::ResultStatus::ok) << r.candidate << ": " << r.reason;
+    EXPECT_EQ(r.samples_ns.size(), 3u);
+    EXPECT_TRUE(r.correctness.passed);
+  }
+}

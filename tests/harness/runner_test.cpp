@@ -1,0 +1,106 @@
+#include <cstdlib>
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+#include "test_workload.h"
+#include "worthit/harness/runner.h"
+
+using namespace worthit;
+using namespace worthit::testing;
+
+namespace {
+
+Registry make_registry() {
+  Registry r;
+  r.add_workload(std::make_shared<AffineWorkload>());
+  r.add_candidate(affine_candidate("good", Fault::none));
+  r.add_candidate(affine_candidate("framework", Fault::none, /*framework=*/true));
+  r.add_candidate(affine_candidate("tail", Fault::unwritten_tail));
+  r.add_candidate(affine_candidate("boom", Fault::throws));
+  Candidate gone = affine_candidate("gone", Fault::none);
+  gone.unavailable = [] { return std::optional<std::string>("needs a unicorn"); };
+  r.add_candidate(gone);
+  return r;
+}
+
+const BenchResult& find(const std::vector<BenchResult>& rs, const std::string& backend) {
+  for (const auto& r : rs)
+    if (r.backend == backend) return r;
+  throw std::runtime_error("no result for " + backend);
+}
+
+}  // namespace
+
+TEST(Glob, MatchesLikeAShell) {
+  EXPECT_TRUE(glob_match("*", "gelu"));
+  EXPECT_TRUE(glob_match("cpp-*", "cpp-simd"));
+  EXPECT_TRUE(glob_match("g?lu", "gelu"));
+  EXPECT_TRUE(glob_match("*norm*", "bias_residual_layernorm"));
+  EXPECT_FALSE(glob_match("cpp-*", "libtorch"));
+  EXPECT_FALSE(glob_match("gel", "gelu"));
+}
+
+TEST(Runner, GatesTimesAndRecordsEveryCandidate) {
+  Registry registry = make_registry();
+  BenchOptions o;
+  o.quick = true;
+  o.repetitions = 5;
+  o.min_time_s = 0.001;
+  o.threads = 1;
+  const Selection sel = select(registry, o);
+  ASSERT_EQ(sel.items.size(), 1u);
+  auto results = run_benchmarks(registry, sel, o, {});
+  annotate_results(results, std::nullopt);
+  ASSERT_EQ(results.size(), 5u);
+
+  const auto& good = find(results, "good");
+  EXPECT_EQ(good.status, ResultStatus::ok);
+  EXPECT_EQ(good.samples_ns.size(), 5u);
+  EXPECT_EQ(good.stats.n, 5);
+  EXPECT_GT(good.stats.median, 0);
+  EXPECT_GT(good.gbps, 0);
+  ASSERT_TRUE(good.speedup_vs_best_framework.has_value());
+
+  const auto& tail = find(results, "tail");
+  EXPECT_EQ(tail.status, ResultStatus::incorrect);
+  EXPECT_TRUE(tail.samples_ns.empty()) << "an incorrect candidate must never be timed";
+  EXPECT_FALSE(tail.speedup_vs_best_framework.has_value());
+
+  EXPECT_EQ(find(results, "boom").status, ResultStatus::error);
+  EXPECT_NE(find(results, "boom").reason.find("planted failure"), std::string::npos);
+  EXPECT_EQ(find(results, "gone").status, ResultStatus::unavailable);
+  EXPECT_EQ(find(results, "gone").reason, "needs a unicorn");
+}
+
+TEST(Runner, SelectsByGlobAndSize) {
+  Registry registry = make_registry();
+  BenchOptions o;
+  o.backend_globs = {"go*"};
+  o.sizes = {"n=2K"};
+  const Selection sel = select(registry, o);
+  ASSERT_EQ(sel.items.size(), 1u);
+  ASSERT_EQ(sel.items[0].sizes.size(), 1u);
+  EXPECT_EQ(sel.items[0].sizes[0].at("n"), 2048);
+  EXPECT_EQ(sel.items[0].candidates.size(), 2u);  // good, gone
+
+  o.sizes = {"m=3"};
+  EXPECT_THROW(select(registry, o), std::invalid_argument);
+}
+
+TEST(Runner, PlantedSlowdownIsParsedPerCandidate) {
+  ::setenv("WORTHIT_PLANT_SLOWDOWN", "affine/good=10%,*/frame*=5", 1);
+  EXPECT_DOUBLE_EQ(planted_slowdown_for("affine/good"), 0.10);
+  EXPECT_DOUBLE_EQ(planted_slowdown_for("affine/framework"), 0.05);
+  EXPECT_DOUBLE_EQ(planted_slowdown_for("affine/tail"), 0.0);
+  ::unsetenv("WORTHIT_PLANT_SLOWDOWN");
+  EXPECT_DOUBLE_EQ(planted_slowdown_for("affine/good"), 0.0);
+}
+
+TEST(Runner, InputsAreIdenticalForASeedAndDifferForAnother) {
+  AffineWorkload w;
+  const Size s = w.make_size({{"n", 1000}});
+  const Buffers a = w.make_inputs(s, 42), b = w.make_inputs(s, 42), c = w.make_inputs(s, 43);
+  EXPECT_EQ(std::memcmp(a[0].data(), b[0].data(), a[0].bytes()), 0);
+  EXPECT_NE(std::memcmp(a[0].data(), c[0].data(), a[0].bytes()), 0);
+}
