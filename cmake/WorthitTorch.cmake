@@ -40,8 +40,14 @@ if(_want)
           "${WORTHIT_TORCH_DIR}/include" "${WORTHIT_TORCH_DIR}/include/torch/csrc/api/include")
         target_compile_definitions(worthit_libtorch INTERFACE _GLIBCXX_USE_CXX11_ABI=${_abi}
           WORTHIT_TORCH_VERSION="${WORTHIT_TORCH_VERSION}")
+        # Only the CPU libraries: the wheel's libtorch.so is a shim that pulls
+        # in libtorch_cuda.so and with it cuBLAS, cuDNN and the CUDA runtime,
+        # seconds of start-up for every run that never touches a GPU. The CUDA
+        # candidates load their own plugin once a device is found.
+        # --no-as-needed keeps torch_cpu linked: its operators register
+        # themselves from static initialisers we never call directly.
         target_link_libraries(worthit_libtorch INTERFACE
-          "-Wl,--no-as-needed" ${WORTHIT_TORCH_CPU_LIB} ${WORTHIT_TORCH_LIB} ${WORTHIT_C10_LIB} "-Wl,--as-needed")
+          "-Wl,--no-as-needed" ${WORTHIT_TORCH_CPU_LIB} ${WORTHIT_C10_LIB} "-Wl,--as-needed")
         # The wheel's libraries find their own dependencies through $ORIGIN;
         # our binaries find the wheel through their RPATH.
         set(WORTHIT_TORCH_LIB_DIR "${WORTHIT_TORCH_DIR}/lib")
