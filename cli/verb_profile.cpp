@@ -1,11 +1,324 @@
-// Placeholder until the profile part lands; replaced by its owner.
+// worthit profile [-o trace.json] [--gpu auto|on|off] [--nvtx on|off] -- CMD ARGS...
+//
+// Runs CMD with the profiler's injection set up in its environment (so every
+// descendant process is covered too), lets each process write its own trace
+// into a private folder, merges them into one Chrome trace, validates it and
+// prints a summary. The exit code is CMD's (128+N when a signal N ended it,
+// 127 when it could not be started); 2 for usage errors. docs/profiler.md.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
 #include "verbs.h"
+#include "worthit/results/file_io.h"
+#include "worthit/trace/analysis.h"
+#include "worthit/trace/input_bound.h"
+#include "worthit/trace/trace.h"
 
 namespace worthit::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace wt = worthit::trace;
+
+struct ProfileOptions {
+  std::string output = "trace.json";
+  std::string gpu = "auto";
+  std::string nvtx = "on";
+  int top = 15;
+  bool keep_parts = false;
+};
+
+// The injection libraries live next to the worthit binary (the build puts
+// them there); WORTHIT_LIB_DIR overrides for installs that split them.
+fs::path library_dir() {
+  if (const char* dir = std::getenv("WORTHIT_LIB_DIR"); dir && *dir) return dir;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (const fs::path& d : {exe.parent_path(), exe.parent_path() / "../lib"})
+    if (fs::exists(d / "libworthit_profiler.so", ec)) return fs::weakly_canonical(d);
+  return exe.parent_path();
+}
+
+volatile sig_atomic_t g_child = 0;
+void forward_signal(int sig) {
+  if (g_child > 0) ::kill(g_child, sig);
+}
+
+// Returns the exit code in the shell's convention.
+int run_child(const std::vector<std::string>& command,
+              const std::vector<std::pair<std::string, std::string>>& env) {
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> argv;
+    for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    std::fprintf(stderr, "worthit profile: cannot run '%s': %s\n", argv[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  g_child = pid;
+  // Ctrl-C reaches the child through the terminal; a SIGTERM sent to us is
+  // passed on, so the child can flush its trace and we can still merge.
+  struct sigaction sa {
+  }, old_int{}, old_term{};
+  sa.sa_handler = forward_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGTERM, &sa, &old_term);
+  sa.sa_handler = SIG_IGN;
+  ::sigaction(SIGINT, &sa, &old_int);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  ::sigaction(SIGINT, &old_int, nullptr);
+  g_child = 0;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return kExitFailure;
+}
+
+wt::Trace merge_parts(const fs::path& dir, std::vector<std::string>* unreadable) {
+  wt::Trace merged;
+  std::vector<fs::path> parts;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().string().ends_with(".trace.json")) parts.push_back(entry.path());
+  std::sort(parts.begin(), parts.end());
+  nlohmann::json processes = nlohmann::json::array();
+  uint64_t dropped_cpu = 0, dropped_gpu = 0;
+  std::set<std::string> gpu_capture;
+  for (const fs::path& p : parts) {
+    wt::Trace part;
+    try {
+      part = wt::read_trace(p);
+    } catch (const std::exception& e) {
+      unreadable->push_back(e.what());
+      continue;
+    }
+    const auto& m = part.metadata;
+    const uint64_t cpu = m.contains("dropped") ? m["dropped"].value("cpu_records", uint64_t{0}) : 0;
+    const uint64_t gpu = m.contains("dropped") ? m["dropped"].value("gpu_records", uint64_t{0}) : 0;
+    dropped_cpu += cpu;
+    dropped_gpu += gpu;
+    if (m.contains("gpu_capture")) gpu_capture.insert(m["gpu_capture"].get<std::string>());
+    processes.push_back({{"pid", m.value("pid", 0)},
+                         {"ppid", m.value("ppid", 0)},
+                         {"process", m.value("process", "")},
+                         {"events", part.events.size()},
+                         {"dropped_cpu_records", cpu},
+                         {"dropped_gpu_records", gpu}});
+    if (!merged.metadata.contains("machine") && m.contains("machine"))
+      merged.metadata["machine"] = m["machine"];
+    merged.process_names.insert(part.process_names.begin(), part.process_names.end());
+    merged.thread_names.insert(part.thread_names.begin(), part.thread_names.end());
+    merged.events.insert(merged.events.end(), std::make_move_iterator(part.events.begin()),
+                         std::make_move_iterator(part.events.end()));
+  }
+  merged.metadata["processes"] = std::move(processes);
+  merged.metadata["dropped"] = {{"cpu_records", dropped_cpu}, {"gpu_records", dropped_gpu}};
+  if (!gpu_capture.empty())
+    merged.metadata["gpu_capture"] =
+        std::vector<std::string>(gpu_capture.begin(), gpu_capture.end());
+  wt::sort_events(merged);
+  return merged;
+}
+
+std::string fmt_time(int64_t ns) {
+  char buf[32];
+  const double v = double(ns);
+  if (ns >= 1'000'000'000)
+    std::snprintf(buf, sizeof buf, "%.3f s", v / 1e9);
+  else if (ns >= 1'000'000)
+    std::snprintf(buf, sizeof buf, "%.3f ms", v / 1e6);
+  else if (ns >= 1'000)
+    std::snprintf(buf, sizeof buf, "%.2f us", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%lld ns", static_cast<long long>(ns));
+  return buf;
+}
+
+std::string clip(const std::string& s, size_t n) {
+  return s.size() <= n ? s : s.substr(0, n - 3) + "...";
+}
+
+void print_ranges(std::vector<wt::RangeStat> stats, bool by_self, int top) {
+  if (by_self)
+    std::stable_sort(stats.begin(), stats.end(),
+                     [](const auto& a, const auto& b) { return a.self_ns > b.self_ns; });
+  std::printf("\nTop ranges by %s time:\n", by_self ? "self" : "total");
+  std::printf("  %-44s %8s %12s %12s %12s %12s\n", "name", "count", "total", "self", "mean", "max");
+  for (int i = 0; i < top && i < int(stats.size()); ++i) {
+    const auto& s = stats[size_t(i)];
+    std::printf(
+        "  %-44s %8lld %12s %12s %12s %12s\n", clip(s.name, 44).c_str(),
+        static_cast<long long>(s.count), fmt_time(s.total_ns).c_str(), fmt_time(s.self_ns).c_str(),
+        fmt_time(s.total_ns / std::max<int64_t>(s.count, 1)).c_str(), fmt_time(s.max_ns).c_str());
+  }
+}
+
+void print_summary(const wt::Trace& t, const ProfileOptions& o, int exit_code, double seconds) {
+  const auto& procs = t.metadata["processes"];
+  std::printf(
+      "\nworthit profile: %s: %zu events from %zu process(es); the program exited with %d after "
+      "%.3f s\n",
+      o.output.c_str(), t.events.size(), procs.size(), exit_code, seconds);
+  const auto stats = wt::range_stats(t);
+  if (stats.empty()) {
+    std::printf(
+        "No ranges recorded: the program made no NVTX calls, used no worthit.scope / "
+        "WORTHIT_SCOPE, and no CUDA work was captured.\n");
+  } else {
+    print_ranges(stats, false, o.top);
+    print_ranges(stats, true, o.top);
+    std::printf("\nThread busy share (time inside top-level ranges / trace span):\n");
+    const auto busy = wt::thread_busy(t);
+    for (int i = 0; i < o.top && i < int(busy.size()); ++i) {
+      const auto& b = busy[size_t(i)];
+      std::string name = b.name;
+      if (name.empty())
+        if (auto it = t.process_names.find(b.pid); it != t.process_names.end()) name = it->second;
+      std::printf("  pid %-8lld tid %-10lld %-32s %12s %6.1f%%\n", static_cast<long long>(b.pid),
+                  static_cast<long long>(b.tid), clip(name, 32).c_str(),
+                  fmt_time(b.busy_ns).c_str(), 100.0 * b.share);
+    }
+  }
+  // Input-bound diagnosis (docs/data-pipeline.md): only when the trace has steps or data ranges.
+  if (const auto ib = wt::diagnose_input_bound(t); ib.steps_found > 0 || ib.data_ranges > 0)
+    std::printf("\nInput pipeline: %s: %s\n", wt::to_string(ib.verdict), ib.summary.c_str());
+  const auto g = wt::gpu_summary(t);
+  if (g.has_gpu) {
+    std::printf("\nGPU: busy %.1f%% of %s (%s of kernels, copies and memsets)\n",
+                100.0 * g.busy_share, fmt_time(g.span_ns).c_str(), fmt_time(g.busy_ns).c_str());
+    std::printf("  idle gaps, largest first:");
+    for (const auto& gap : g.largest_gaps) std::printf(" %s", fmt_time(gap.dur_ns).c_str());
+    std::printf("\n  kernels by total time:\n");
+    for (int i = 0; i < o.top && i < int(g.kernels.size()); ++i)
+      std::printf("    %-60s %8lld %12s\n", clip(g.kernels[size_t(i)].name, 60).c_str(),
+                  static_cast<long long>(g.kernels[size_t(i)].count),
+                  fmt_time(g.kernels[size_t(i)].total_ns).c_str());
+    std::printf("  copies: %lld (%s), memsets: %lld (%s), synchronization: %s\n",
+                static_cast<long long>(g.memcpy_count), fmt_time(g.memcpy_ns).c_str(),
+                static_cast<long long>(g.memset_count), fmt_time(g.memset_ns).c_str(),
+                fmt_time(g.sync_ns).c_str());
+    if (g.launch_count > 0)
+      std::printf(
+          "  launch overhead: %lld launch calls, %s each on the CPU; launch to kernel start %s on "
+          "average\n",
+          static_cast<long long>(g.launch_count),
+          fmt_time(g.launch_api_ns / g.launch_count).c_str(),
+          g.launch_latency_count ? fmt_time(g.launch_latency_ns / g.launch_latency_count).c_str()
+                                 : "n/a");
+  } else if (o.gpu != "off") {
+    std::printf("\nGPU: no GPU activity captured%s\n",
+                t.metadata.contains("gpu_capture") ? "" : " (no process initialized CUDA)");
+  }
+  const auto& d = t.metadata["dropped"];
+  std::printf("\nDropped records: %llu CPU, %llu GPU%s\n",
+              static_cast<unsigned long long>(d.value("cpu_records", uint64_t{0})),
+              static_cast<unsigned long long>(d.value("gpu_records", uint64_t{0})),
+              d.value("cpu_records", uint64_t{0}) + d.value("gpu_records", uint64_t{0}) > 0
+                  ? "  <- the trace is incomplete"
+                  : "");
+}
+
+int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
+  if (!command.empty() && command.front() == "--") command.erase(command.begin());
+  if (command.empty())
+    throw UsageError("no command to profile (usage: worthit profile [options] -- CMD ARGS...)");
+  if (o.gpu != "auto" && o.gpu != "on" && o.gpu != "off")
+    throw UsageError("--gpu must be auto, on or off, not '" + o.gpu + "'");
+  if (o.nvtx != "on" && o.nvtx != "off")
+    throw UsageError("--nvtx must be on or off, not '" + o.nvtx + "'");
+
+  const fs::path libs = library_dir();
+  const fs::path runtime = libs / "libworthit_profiler.so";
+  const fs::path nvtx = libs / "libworthit_nvtx.so";
+  const fs::path cuda = libs / "libworthit_cuda.so";
+  if (!fs::exists(runtime))
+    throw UsageError("profiler runtime not found: " + runtime.string() + " (set WORTHIT_LIB_DIR)");
+  if (o.nvtx == "on" && !fs::exists(nvtx))
+    throw UsageError("--nvtx on, but this build has no NVTX injection (" + nvtx.string() +
+                     "); use --nvtx off");
+  if (o.gpu == "on" && !fs::exists(cuda))
+    throw UsageError("--gpu on, but this build has no CUPTI capture (" + cuda.string() + ")");
+
+  const fs::path output = fs::absolute(o.output);
+  if (!fs::is_directory(output.parent_path()))
+    throw UsageError("output folder does not exist: " + output.parent_path().string());
+  std::string tmpl = (output.parent_path() / ".worthit-profile-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data()))
+    throw FileError(tmpl, std::string("cannot create: ") + std::strerror(errno));
+  const fs::path parts = tmpl;
+
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"WORTHIT_PROFILE_DIR", parts.string()},
+      {"WORTHIT_PROFILER_LIB", runtime.string()},
+  };
+  if (o.nvtx == "on") env.emplace_back("NVTX_INJECTION64_PATH", nvtx.string());
+  if (o.gpu != "off" && fs::exists(cuda)) env.emplace_back("CUDA_INJECTION64_PATH", cuda.string());
+
+  const auto start = std::chrono::steady_clock::now();
+  const int exit_code = run_child(command, env);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::vector<std::string> unreadable;
+  wt::Trace merged = merge_parts(parts, &unreadable);
+  wt::stamp_metadata(merged);
+  merged.metadata["command"] = command;
+  merged.metadata["exit_code"] = exit_code;
+  merged.metadata["wall_seconds"] = seconds;
+  wt::write_trace(output, merged);
+  if (!o.keep_parts) {
+    std::error_code ec;
+    fs::remove_all(parts, ec);
+  }
+  for (const auto& u : unreadable)
+    std::fprintf(stderr, "worthit profile: warning: a process left an unreadable trace: %s\n",
+                 u.c_str());
+  const auto problems = wt::validate_trace(merged);
+  for (const auto& p : problems)
+    std::fprintf(stderr, "worthit profile: warning: trace check: %s\n", p.c_str());
+  print_summary(merged, o, exit_code, seconds);
+  std::fflush(stdout);
+  return exit_code;
+}
+
+}  // namespace
 
 Verb add_profile_verb(CLI::App& app) {
-  app.add_subcommand("profile", "(profile is being built)");
-  return {"profile", [] { throw UsageError("profile is not built yet"); return kExitUsage; }};
+  auto* sub = app.add_subcommand("profile",
+                                 "Run a command with CPU scope, NVTX and CUDA (CUPTI) capture; "
+                                 "write a Chrome trace and print a summary. "
+                                 "Exit code: the command's (128+N if signal N ended it, 127 if it "
+                                 "could not start); 2 for usage errors.");
+  auto opts = std::make_shared<ProfileOptions>();
+  sub->add_option("-o,--output", opts->output, "Trace file to write (Chrome Trace Event JSON)")
+      ->capture_default_str();
+  sub->add_option("--gpu", opts->gpu,
+                  "CUPTI GPU capture: auto (when CUDA is used), on (required), off")
+      ->capture_default_str();
+  sub->add_option("--nvtx", opts->nvtx, "NVTX range capture through injection: on or off")
+      ->capture_default_str();
+  sub->add_option("--top", opts->top, "Rows per summary table")->capture_default_str();
+  sub->add_flag("--keep-parts", opts->keep_parts, "Keep the per-process traces next to the output");
+  auto command = std::make_shared<std::vector<std::string>>();
+  sub->add_option("command", *command, "The program and its arguments, after --")->expected(-1);
+  // Everything after "--" is the command, passed through untouched.
+  sub->footer("Usage: worthit profile [options] -- CMD ARGS...");
+  return {"profile", [opts, command] { return run_profile(*opts, *command); }};
 }
 
 }  // namespace worthit::cli

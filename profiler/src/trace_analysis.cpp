@@ -1,0 +1,278 @@
+#include <algorithm>
+#include <unordered_map>
+
+#include "worthit/trace/analysis.h"
+
+namespace worthit::trace {
+namespace {
+
+struct Slice {
+  const Event* event = nullptr;
+  int64_t start = 0, end = 0;
+  int64_t child_ns = 0;
+};
+
+using ThreadKey = std::pair<int64_t, int64_t>;
+
+// 'X' slices and matched 'B'/'E' pairs of CPU threads, grouped per thread and
+// sorted by start (longer first on ties, so parents precede children).
+std::map<ThreadKey, std::vector<Slice>> cpu_slices(const Trace& trace) {
+  std::map<ThreadKey, std::vector<Slice>> out;
+  std::map<ThreadKey, std::vector<const Event*>> open;
+  for (const Event& e : trace.events) {
+    // Kineto's "Trace" slice spans the whole profile; it is not a range.
+    if (is_gpu_work(e) || e.category == "Trace") continue;
+    const ThreadKey key{e.pid, e.tid};
+    if (e.phase == 'X') {
+      out[key].push_back({&e, e.ts_ns, e.ts_ns + std::max<int64_t>(e.dur_ns, 0)});
+    } else if (e.phase == 'B') {
+      open[key].push_back(&e);
+    } else if (e.phase == 'E') {
+      auto& stack = open[key];
+      if (stack.empty()) continue;  // the validator reports it
+      const Event* b = stack.back();
+      stack.pop_back();
+      out[key].push_back({b, b->ts_ns, std::max(e.ts_ns, b->ts_ns)});
+    }
+  }
+  for (auto& [key, slices] : out)
+    std::stable_sort(slices.begin(), slices.end(), [](const Slice& a, const Slice& b) {
+      return a.start != b.start ? a.start < b.start : a.end > b.end;
+    });
+  return out;
+}
+
+std::pair<int64_t, int64_t> trace_span(const Trace& trace) {
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (const Event& e : trace.events) {
+    if (e.phase == 'M') continue;
+    lo = std::min(lo, e.ts_ns);
+    hi = std::max(hi, e.ts_ns + (e.phase == 'X' ? std::max<int64_t>(e.dur_ns, 0) : 0));
+  }
+  if (lo > hi) return {0, 0};
+  return {lo, hi};
+}
+
+bool is_launch(const Event& e) {
+  return (e.category == category::kCudaRuntime || e.category == category::kCudaDriver) &&
+         e.name.find("Launch") != std::string::npos;
+}
+
+const nlohmann::json* arg(const Event& e, const char* key) {
+  if (!e.args.is_object()) return nullptr;
+  auto it = e.args.find(key);
+  return it == e.args.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+bool is_gpu_work(const Event& e) {
+  return e.category == category::kKernel || e.category == category::kMemcpy ||
+         e.category == category::kMemset;
+}
+
+std::vector<RangeStat> range_stats(const Trace& trace) {
+  std::unordered_map<std::string, RangeStat> by_name;
+  for (auto& [key, slices] : cpu_slices(trace)) {
+    std::vector<Slice*> stack;
+    for (Slice& s : slices) {
+      while (!stack.empty() && stack.back()->end <= s.start) stack.pop_back();
+      if (!stack.empty()) stack.back()->child_ns += std::min(s.end, stack.back()->end) - s.start;
+      stack.push_back(&s);
+    }
+    for (const Slice& s : slices) {
+      const int64_t dur = s.end - s.start;
+      RangeStat& r = by_name[s.event->name];
+      if (r.count == 0) {
+        r.name = s.event->name;
+        r.category = s.event->category;
+        r.min_ns = dur;
+        r.max_ns = dur;
+      }
+      ++r.count;
+      r.total_ns += dur;
+      r.self_ns += std::max<int64_t>(dur - s.child_ns, 0);
+      r.min_ns = std::min(r.min_ns, dur);
+      r.max_ns = std::max(r.max_ns, dur);
+    }
+  }
+  std::vector<RangeStat> out;
+  out.reserve(by_name.size());
+  for (auto& [name, r] : by_name) out.push_back(std::move(r));
+  std::sort(out.begin(), out.end(), [](const RangeStat& a, const RangeStat& b) {
+    return a.total_ns != b.total_ns ? a.total_ns > b.total_ns : a.name < b.name;
+  });
+  return out;
+}
+
+std::vector<ThreadBusy> thread_busy(const Trace& trace) {
+  const auto [lo, hi] = trace_span(trace);
+  std::vector<ThreadBusy> out;
+  for (auto& [key, slices] : cpu_slices(trace)) {
+    ThreadBusy t;
+    t.pid = key.first;
+    t.tid = key.second;
+    if (auto it = trace.thread_names.find(key); it != trace.thread_names.end()) t.name = it->second;
+    int64_t covered = INT64_MIN;
+    for (const Slice& s : slices) {
+      const int64_t from = std::max(s.start, covered);
+      if (s.end > from) t.busy_ns += s.end - from;
+      covered = std::max(covered, s.end);
+    }
+    t.share = hi > lo ? double(t.busy_ns) / double(hi - lo) : 0.0;
+    out.push_back(std::move(t));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ThreadBusy& a, const ThreadBusy& b) { return a.busy_ns > b.busy_ns; });
+  return out;
+}
+
+GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
+  GpuSummary g;
+  const auto [lo, hi] = trace_span(trace);
+  g.span_ns = hi - lo;
+  std::vector<std::pair<int64_t, int64_t>> work;
+  std::unordered_map<std::string, KernelStat> kernels;
+  std::unordered_map<int64_t, std::pair<int64_t, int64_t>> launches;  // correlation -> ts, dur
+  for (const Event& e : trace.events) {
+    if (e.phase != 'X') continue;
+    if (is_gpu_work(e)) {
+      work.emplace_back(e.ts_ns, e.ts_ns + std::max<int64_t>(e.dur_ns, 0));
+      if (e.category == category::kKernel) {
+        KernelStat& k = kernels[e.name];
+        k.name = e.name;
+        ++k.count;
+        k.total_ns += e.dur_ns;
+      } else if (e.category == category::kMemcpy) {
+        ++g.memcpy_count;
+        g.memcpy_ns += e.dur_ns;
+      } else {
+        ++g.memset_count;
+        g.memset_ns += e.dur_ns;
+      }
+    } else if (is_launch(e)) {
+      // cudaLaunchKernel and the cuLaunchKernel inside it share a correlation
+      // id: count the outer call once.
+      const auto* c = arg(e, "correlation");
+      if (!c || !c->is_number_integer()) {
+        ++g.launch_count;
+        g.launch_api_ns += e.dur_ns;
+        continue;
+      }
+      auto [it, inserted] = launches.try_emplace(c->get<int64_t>(), e.ts_ns, e.dur_ns);
+      if (!inserted && e.ts_ns < it->second.first) it->second = {e.ts_ns, e.dur_ns};
+    } else if (e.category == category::kCudaSync) {
+      g.sync_ns += e.dur_ns;
+    }
+  }
+  for (const auto& [corr, call] : launches) {
+    ++g.launch_count;
+    g.launch_api_ns += call.second;
+  }
+  for (const Event& e : trace.events) {
+    if (e.phase != 'X' || e.category != category::kKernel) continue;
+    const auto* c = arg(e, "correlation");
+    if (!c || !c->is_number_integer()) continue;
+    if (auto it = launches.find(c->get<int64_t>()); it != launches.end()) {
+      ++g.launch_latency_count;
+      g.launch_latency_ns += e.ts_ns - it->second.first;
+    }
+  }
+  g.has_gpu = !work.empty();
+  std::sort(work.begin(), work.end());
+  int64_t covered = INT64_MIN;
+  for (const auto& [start, end] : work) {
+    if (covered != INT64_MIN && start > covered)
+      g.largest_gaps.push_back({covered, start - covered});
+    const int64_t from = std::max(start, covered);
+    if (end > from) g.busy_ns += end - from;
+    covered = std::max(covered, end);
+  }
+  std::sort(g.largest_gaps.begin(), g.largest_gaps.end(),
+            [](const Gap& a, const Gap& b) { return a.dur_ns > b.dur_ns; });
+  if (g.largest_gaps.size() > max_gaps) g.largest_gaps.resize(max_gaps);
+  g.busy_share = g.span_ns > 0 ? double(g.busy_ns) / double(g.span_ns) : 0.0;
+  for (auto& [name, k] : kernels) g.kernels.push_back(std::move(k));
+  std::sort(g.kernels.begin(), g.kernels.end(), [](const KernelStat& a, const KernelStat& b) {
+    return a.total_ns != b.total_ns ? a.total_ns > b.total_ns : a.name < b.name;
+  });
+  return g;
+}
+
+std::vector<std::string> validate_trace(const Trace& trace) {
+  std::vector<std::string> problems;
+  std::map<std::string, int> per_kind;
+  auto report = [&](const std::string& kind, const std::string& detail) {
+    if (++per_kind[kind] <= 5) problems.push_back(kind + ": " + detail);
+  };
+  auto where = [](const Event& e) {
+    return "'" + e.name + "' (pid " + std::to_string(e.pid) + ", tid " + std::to_string(e.tid) +
+           ", ts " + std::to_string(e.ts_ns) + " ns)";
+  };
+  std::map<ThreadKey, std::vector<const Event*>> open;
+  std::map<ThreadKey, std::vector<const Event*>> complete;
+  // (category, id) -> (starts, finishes): Chrome pairs flows within a category.
+  std::map<std::pair<std::string, uint64_t>, std::pair<int, int>> flows;
+  for (const Event& e : trace.events) {
+    switch (e.phase) {
+      case 'X':
+        if (e.dur_ns < 0) report("negative duration", where(e));
+        complete[{e.pid, e.tid}].push_back(&e);
+        break;
+      case 'B':
+        open[{e.pid, e.tid}].push_back(&e);
+        break;
+      case 'E': {
+        auto& stack = open[{e.pid, e.tid}];
+        if (stack.empty()) {
+          report("end without begin", where(e));
+        } else {
+          if (!e.name.empty() && e.name != stack.back()->name)
+            report("end does not match begin", where(e) + " closes '" + stack.back()->name + "'");
+          if (e.ts_ns < stack.back()->ts_ns) report("end before begin", where(e));
+          stack.pop_back();
+        }
+        break;
+      }
+      case 's':
+        ++flows[{e.category, e.id}].first;
+        break;
+      case 'f':
+        ++flows[{e.category, e.id}].second;
+        break;
+      case 'i':
+      case 'I':
+      case 'C':
+      case 'M':
+        break;
+      default:
+        report("unknown phase", std::string(1, e.phase) + " in " + where(e));
+    }
+    if (e.name.empty() && e.phase != 'E') report("event without a name", where(e));
+  }
+  for (const auto& [key, stack] : open)
+    for (const Event* b : stack) report("begin without end", where(*b));
+  for (auto& [key, slices] : complete) {
+    std::stable_sort(slices.begin(), slices.end(), [](const Event* a, const Event* b) {
+      return a->ts_ns != b->ts_ns ? a->ts_ns < b->ts_ns : a->dur_ns > b->dur_ns;
+    });
+    std::vector<const Event*> stack;
+    for (const Event* s : slices) {
+      while (!stack.empty() && stack.back()->ts_ns + stack.back()->dur_ns <= s->ts_ns)
+        stack.pop_back();
+      if (!stack.empty() && s->ts_ns + s->dur_ns > stack.back()->ts_ns + stack.back()->dur_ns)
+        report("slices overlap without nesting", where(*s) + " and " + where(*stack.back()));
+      stack.push_back(s);
+    }
+  }
+  for (const auto& [key, counts] : flows)
+    if (counts.first != 1 || counts.second != 1)
+      report("unpaired flow", "'" + key.first + "' id " + std::to_string(key.second) + ": " +
+                                  std::to_string(counts.first) + " start(s), " +
+                                  std::to_string(counts.second) + " finish(es)");
+  for (const auto& [kind, n] : per_kind)
+    if (n > 5) problems.push_back(kind + ": " + std::to_string(n - 5) + " more");
+  return problems;
+}
+
+}  // namespace worthit::trace
