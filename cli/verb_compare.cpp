@@ -1,11 +1,117 @@
-// Placeholder until the compare part lands; replaced by its owner.
+// worthit compare BASE NEW: the statistical regression check for CI. Exit 1
+// when a benchmark regressed beyond the threshold with significance
+// (docs/ci.md).
+#include <cmath>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
 #include "verbs.h"
+#include "worthit/reports/compare.h"
+#include "worthit/reports/compare_writers.h"
+#include "worthit/results/file_io.h"
 
 namespace worthit::cli {
 
+namespace {
+
+struct CompareCliOptions {
+  std::string base;
+  std::string next;
+  std::string threshold = "5%";
+  double alpha = 0.01;
+  std::string md_out;
+  std::string json_out;
+  bool quiet = false;
+  bool normalize = false;
+  std::string control;
+};
+
+// "5%" -> 0.05, "0.05" -> 0.05; a bare number of 1 or more is ambiguous.
+double parse_threshold(const std::string& text) {
+  std::string s = text;
+  const bool percent = !s.empty() && s.back() == '%';
+  if (percent) s.pop_back();
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != s.size() || !std::isfinite(v) || v < 0)
+    throw UsageError("--threshold: '" + text + "' is not a non-negative number (write 5% or 0.05)");
+  if (percent) return v / 100;
+  if (v >= 1)
+    throw UsageError("--threshold: '" + text + "' is ambiguous; write " + text +
+                     "% or a fraction like 0.05");
+  return v;
+}
+
+int run_compare(const CompareCliOptions& o) {
+  reports::CompareOptions options;
+  options.threshold = parse_threshold(o.threshold);
+  if (!(o.alpha > 0 && o.alpha < 1)) throw UsageError("--alpha must be between 0 and 1");
+  options.alpha = o.alpha;
+  options.normalize = o.normalize || !o.control.empty();
+  options.control = o.control;
+  // Each side may pool several runs: "a.json,b.json,c.json".
+  std::vector<std::string> pool_warnings;
+  auto read_side = [&](const std::string& list) {
+    std::vector<reports::BenchmarkSet> runs;
+    size_t start = 0;
+    while (start <= list.size()) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      const std::string file = list.substr(start, comma - start);
+      if (file.empty()) throw UsageError("empty file name in '" + list + "'");
+      runs.push_back(reports::read_benchmark_set(file));
+      start = comma + 1;
+    }
+    return reports::pool_runs(runs, pool_warnings);
+  };
+  const auto base = read_side(o.base);
+  const auto next = read_side(o.next);
+  auto result = reports::compare(base, next, options);
+  result.warnings.insert(result.warnings.begin(), pool_warnings.begin(), pool_warnings.end());
+  if (!o.quiet) std::cout << reports::comparison_to_text(result);
+  for (const auto& w : result.warnings) std::cerr << "worthit compare: warning: " << w << "\n";
+  if (!o.md_out.empty()) write_file_atomically(o.md_out, reports::comparison_to_markdown(result));
+  if (!o.json_out.empty())
+    write_file_atomically(o.json_out, reports::comparison_to_json(result).dump(1) + "\n");
+  std::string counts;
+  for (const auto& [kind, n] : result.counts)
+    counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + kind;
+  std::cerr << "worthit compare: " << counts << ": "
+            << (result.regression ? "REGRESSION (exit 1)" : "no significant regression") << "\n";
+  return result.regression ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
 Verb add_compare_verb(CLI::App& app) {
-  app.add_subcommand("compare", "(compare is being built)");
-  return {"compare", [] { throw UsageError("compare is not built yet"); return kExitUsage; }};
+  auto o = std::make_shared<CompareCliOptions>();
+  auto* sub = app.add_subcommand(
+      "compare", "Statistical regression check for CI: exit 1 when NEW is significantly slower");
+  sub->add_option("base", o->base,
+                  "baseline: worthit results.json or Google Benchmark JSON; several runs "
+                  "of the same build, comma-separated, are pooled")
+      ->required();
+  sub->add_option("new", o->next, "candidate run(s), the same kind of file")->required();
+  sub->add_option("--threshold", o->threshold, "smallest change that counts, e.g. 5% or 0.05")
+      ->capture_default_str();
+  sub->add_option("--alpha", o->alpha, "significance level of the Mann-Whitney U test")
+      ->capture_default_str();
+  sub->add_option("--md", o->md_out, "write a Markdown summary (CI job summary, PR comment)");
+  sub->add_option("--json", o->json_out, "write the comparison as JSON");
+  sub->add_flag("--normalize", o->normalize,
+                "drift correction for shared or noisy machines (worthit results): compare each "
+                "candidate relative to the rest of its workload and size, round by round");
+  sub->add_option("--control", o->control,
+                  "with --normalize: backends (glob) that serve as the reference, e.g. libtorch; "
+                  "implies --normalize");
+  sub->add_flag("-q,--quiet", o->quiet, "no per-benchmark table on stdout");
+  return {"compare", [o] { return run_compare(*o); }};
 }
 
 }  // namespace worthit::cli

@@ -1,11 +1,141 @@
-// Placeholder until the report part lands; replaced by its owner.
+// worthit report: results (+ trace or --share) -> report.json + report.md with
+// a verdict per workload and size (docs/reports.md).
+#include <cmath>
+#include <iostream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
 #include "verbs.h"
+#include "worthit/reports/decision.h"
+#include "worthit/reports/format.h"
+#include "worthit/reports/report_writers.h"
+#include "worthit/reports/trace_share.h"
+#include "worthit/results/file_io.h"
+#include "worthit/results/results_json.h"
+#include "worthit/trace/input_bound.h"
 
 namespace worthit::cli {
 
+namespace {
+
+struct ReportOptions {
+  std::string results;
+  std::string trace;
+  std::string share;
+  std::string policy;
+  std::string json_out = "report.json";
+  std::string md_out = "report.md";
+  std::string source_root;
+  bool quiet = false;
+};
+
+// "0.3", "30%" -> 0.3.
+double parse_share(const std::string& text) {
+  std::string s = text;
+  bool percent = !s.empty() && s.back() == '%';
+  if (percent) s.pop_back();
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != s.size() || !std::isfinite(v))
+    throw UsageError("--share: '" + text + "' is not a number (write 0.3 or 30%)");
+  if (percent) v /= 100;
+  if (v < 0 || v > 1) throw UsageError("--share: " + text + " is outside 0..1 (0%..100%)");
+  return v;
+}
+
+int run_report(const ReportOptions& o) {
+  const reports::Policy policy =
+      o.policy.empty() ? reports::default_policy() : reports::load_policy(o.policy);
+  if (!o.quiet) std::cerr << "worthit report: reading " << o.results << "\n";
+  const ResultsFile results = read_results(o.results);
+  if (results.results.empty()) throw FileError(o.results, "has no results to report on");
+
+  reports::DecisionInputs inputs;
+  inputs.source_root =
+      o.source_root.empty() ? reports::default_source_root() : std::filesystem::path(o.source_root);
+  if (!o.source_root.empty() && !std::filesystem::is_directory(inputs.source_root))
+    throw UsageError("--source-root: " + o.source_root + " is not a directory");
+  if (!o.share.empty()) inputs.share = parse_share(o.share);
+  if (!o.trace.empty()) {
+    std::vector<std::string> workloads;
+    std::set<std::string> seen;
+    for (const auto& r : results.results)
+      if (seen.insert(r.workload).second) workloads.push_back(r.workload);
+    if (!o.quiet) std::cerr << "worthit report: reading trace " << o.trace << "\n";
+    inputs.have_trace = true;
+    inputs.trace_shares = reports::op_shares_from_trace(o.trace, workloads, policy);
+    for (const auto& [w, s] : inputs.trace_shares)
+      if (!o.quiet)
+        std::cerr << "  " << w << ": " << reports::format_percent(s.share) << " of "
+                  << reports::format_duration(static_cast<double>(s.step_ns)) << " (" << s.op_slices
+                  << " slices, " << s.step_source << ")\n";
+  }
+
+  reports::Report report = reports::decide(results, inputs, policy);
+  // Input-bound diagnosis of the trace (docs/data-pipeline.md), listed with the report's notes.
+  if (!o.trace.empty() && reports::trace_reader_available())
+    if (const auto ib = trace::diagnose_input_bound(trace::read_trace(o.trace)); ib.steps_found > 0)
+      report.warnings.push_back(std::string("input pipeline: ") + trace::to_string(ib.verdict) +
+                                ": " + ib.summary);
+  report.created = utc_timestamp();
+  report.tool_version = WORTHIT_VERSION;
+  report.results_path = o.results;
+  report.trace_path = o.trace;
+  report.policy_path = o.policy;
+
+  if (!o.json_out.empty() && o.json_out != "-")
+    write_file_atomically(o.json_out, reports::report_to_json(report).dump(1) + "\n");
+  if (!o.md_out.empty() && o.md_out != "-")
+    write_file_atomically(o.md_out, reports::report_to_markdown(report));
+
+  for (const auto& d : report.decisions) {
+    std::cout << d.workload << " " << d.size << (d.device != "cpu" ? " " + d.device : "") << ": "
+              << reports::to_string(d.verdict);
+    if (d.custom_speedup)
+      std::cout << " (custom " << reports::format_ratio(d.custom_speedup->value) << " ["
+                << reports::format_ratio(d.custom_speedup->ci_low) << ", "
+                << reports::format_ratio(d.custom_speedup->ci_high) << "])";
+    std::cout << "\n";
+  }
+  for (const auto& w : report.workloads)
+    if (!w.changes.empty()) std::cout << w.workload << " across sizes: " << w.summary << "\n";
+  for (const auto& w : report.warnings) std::cerr << "worthit report: warning: " << w << "\n";
+  if (!o.quiet) {
+    if (!o.json_out.empty() && o.json_out != "-")
+      std::cerr << "worthit report: wrote " << o.json_out << "\n";
+    if (!o.md_out.empty() && o.md_out != "-")
+      std::cerr << "worthit report: wrote " << o.md_out << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 Verb add_report_verb(CLI::App& app) {
-  app.add_subcommand("report", "(report is being built)");
-  return {"report", [] { throw UsageError("report is not built yet"); return kExitUsage; }};
+  auto o = std::make_shared<ReportOptions>();
+  auto* sub = app.add_subcommand(
+      "report", "Turn results (and a trace) into verdicts: is a custom kernel worth it here?");
+  sub->add_option("results", o->results, "results.json from `worthit bench`")->required();
+  sub->add_option("--trace", o->trace,
+                  "trace.json (worthit profile or torch.profiler): the op's share of step time");
+  sub->add_option("--share", o->share,
+                  "the op's share of step time when there is no trace, e.g. 0.3 or 30%");
+  sub->add_option("--policy", o->policy,
+                  "policy JSON with the decision thresholds (default: built in, the same as "
+                  "reports/policy/default-policy.json)");
+  sub->add_option("-o,--output", o->json_out, "report JSON ('-' for none)")->capture_default_str();
+  sub->add_option("--md", o->md_out, "report Markdown ('-' for none)")->capture_default_str();
+  sub->add_option("--source-root", o->source_root,
+                  "where candidates' repository-relative sources are found (default: the "
+                  "worthit source folder, else the current directory)");
+  sub->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+  return {"report", [o] { return run_report(*o); }};
 }
 
 }  // namespace worthit::cli

@@ -1,0 +1,159 @@
+// Reads the two inputs `worthit compare` accepts into plain sample sets.
+#include <nlohmann/json.hpp>
+
+#include "worthit/reports/compare.h"
+#include "worthit/results/file_io.h"
+#include "worthit/results/results_json.h"
+
+namespace worthit::reports {
+
+using nlohmann::json;
+
+namespace {
+
+double unit_to_ns(const std::string& unit, const std::string& where) {
+  if (unit == "ns") return 1;
+  if (unit == "us") return 1e3;
+  if (unit == "ms") return 1e6;
+  if (unit == "s") return 1e9;
+  throw SchemaError(where + ".time_unit: unknown unit '" + unit + "'");
+}
+
+BenchmarkSet from_worthit(const json& j) {
+  const ResultsFile f = results_from_json(j);
+  BenchmarkSet set;
+  set.format = "worthit";
+  const auto& m = f.machine;
+  set.fingerprint = {{"cpu", m.cpu_model},
+                     {"logical cpus", std::to_string(m.logical_cpus)},
+                     {"physical cores", std::to_string(m.physical_cores)},
+                     {"governor", m.governor},
+                     {"turbo", m.turbo},
+                     {"compiler", m.compiler},
+                     {"torch", m.torch_version},
+                     {"gpu", m.gpu},
+                     {"gpu driver", m.gpu_driver},
+                     {"threads", std::to_string(f.settings.threads)}};
+  for (const auto& r : f.results) {
+    BenchmarkSamples b;
+    b.name = r.candidate + "/" + r.size + (r.device != "cpu" ? "@" + r.device : "");
+    b.samples_ns = r.samples_ns;
+    b.status = to_string(r.status);
+    b.reason = r.reason;
+    b.group = r.workload + "/" + r.size + "@" + r.device;
+    b.backend = r.backend;
+    set.benchmarks.push_back(std::move(b));
+  }
+  return set;
+}
+
+template <class T>
+T get(const json& j, const char* key, const std::string& where) {
+  if (!j.contains(key)) throw SchemaError(where + ": missing field '" + key + "'");
+  try {
+    return j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw SchemaError(where + "." + key + ": wrong type (" + j.at(key).type_name() + ")");
+  }
+}
+
+BenchmarkSet from_google_benchmark(const json& j) {
+  BenchmarkSet set;
+  set.format = "google-benchmark";
+  if (j.contains("context") && j["context"].is_object()) {
+    const auto& c = j["context"];
+    for (const char* key :
+         {"host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled", "library_build_type"})
+      if (c.contains(key))
+        set.fingerprint[key] = c[key].is_string() ? c[key].get<std::string>() : c[key].dump();
+  }
+  const auto& benchmarks = j["benchmarks"];
+  if (!benchmarks.is_array()) throw SchemaError("benchmarks: expected an array");
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < benchmarks.size(); ++i) {
+    const auto& e = benchmarks[i];
+    const std::string where = "benchmarks[" + std::to_string(i) + "]";
+    if (!e.is_object()) throw SchemaError(where + ": expected an object");
+    const std::string name = e.contains("run_name") ? get<std::string>(e, "run_name", where)
+                                                    : get<std::string>(e, "name", where);
+    const std::string run_type =
+        e.contains("run_type") ? get<std::string>(e, "run_type", where) : "iteration";
+    auto [it, inserted] = index.emplace(name, set.benchmarks.size());
+    if (inserted) set.benchmarks.push_back({name, {}, "ok", "", "", ""});
+    auto& b = set.benchmarks[it->second];
+    if (run_type == "aggregate") continue;
+    if (e.value("error_occurred", false)) {
+      b.status = "error";
+      b.reason = e.value("error_message", std::string("error"));
+      continue;
+    }
+    const double t = get<double>(e, "real_time", where);
+    const double scale = unit_to_ns(e.value("time_unit", std::string("ns")), where);
+    b.samples_ns.push_back(t * scale);
+  }
+  for (auto& b : set.benchmarks)
+    if (b.status == "ok" && b.samples_ns.empty()) {
+      b.status = "aggregates-only";
+      b.reason =
+          "only aggregate entries (mean, median, stddev); rerun without "
+          "--benchmark_report_aggregates_only";
+    }
+  return set;
+}
+
+}  // namespace
+
+BenchmarkSet benchmark_set_from_json(const json& j, const std::string& path) {
+  BenchmarkSet set;
+  try {
+    if (j.is_object() && j.contains("schema"))
+      set = from_worthit(j);
+    else if (j.is_object() && j.contains("benchmarks"))
+      set = from_google_benchmark(j);
+    else
+      throw SchemaError(
+          "neither worthit results (a \"schema\" field) nor Google Benchmark JSON (a "
+          "\"benchmarks\" array)");
+  } catch (const SchemaError& e) {
+    throw FileError(path, e.what());
+  }
+  set.path = path;
+  return set;
+}
+
+BenchmarkSet pool_runs(const std::vector<BenchmarkSet>& runs, std::vector<std::string>& warnings) {
+  if (runs.empty()) return {};
+  BenchmarkSet pooled = runs.front();
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < pooled.benchmarks.size(); ++i) index[pooled.benchmarks[i].name] = i;
+  for (size_t k = 1; k < runs.size(); ++k) {
+    const auto& run = runs[k];
+    if (run.format != pooled.format)
+      throw FileError(run.path, "is " + run.format + " JSON but " + pooled.path + " is " +
+                                    pooled.format + " JSON; pool runs of the same kind");
+    if (run.fingerprint != pooled.fingerprint)
+      warnings.push_back("machine differs between pooled runs " + pooled.path + " and " + run.path);
+    pooled.path += "," + run.path;
+    for (const auto& b : run.benchmarks) {
+      auto it = index.find(b.name);
+      if (it == index.end()) {
+        index[b.name] = pooled.benchmarks.size();
+        pooled.benchmarks.push_back(b);
+        continue;
+      }
+      auto& into = pooled.benchmarks[it->second];
+      if (b.status != "ok") {
+        into.status = b.status;
+        into.reason = run.path + ": " + b.reason;
+      }
+      into.samples_ns.insert(into.samples_ns.end(), b.samples_ns.begin(), b.samples_ns.end());
+    }
+  }
+  return pooled;
+}
+
+BenchmarkSet read_benchmark_set(const std::filesystem::path& path) {
+  return benchmark_set_from_json(parse_json_file(path), path.string());
+}
+
+}  // namespace worthit::reports

@@ -1,0 +1,233 @@
+// Exit codes and error messages of `worthit report` and `worthit compare`,
+// run as the built binary.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "worthit/reports/trace_share.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("worthit-reports-cli-" + std::to_string(::getpid()) + "-" + info->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  fs::path file(const std::string& name, const std::string& content) {
+    const auto p = dir_ / name;
+    std::ofstream(p) << content;
+    return p;
+  }
+
+  CommandResult run(const std::string& args, const std::string& env = "") {
+    const auto out = dir_ / "output.txt";
+    const std::string cmd = "cd '" + dir_.string() + "' && " + env + " '" WORTHIT_BIN "' " + args +
+                            " > '" + out.string() + "' 2>&1";
+    CommandResult r;
+    const int status = std::system(cmd.c_str());
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream in(out);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    r.output = ss.str();
+    return r;
+  }
+
+  fs::path gbench(const std::string& name, double work_factor) {
+    const auto p = dir_ / name;
+    const std::string cmd = "WORTHIT_TEST_WORK_FACTOR=" + std::to_string(work_factor) + " '" +
+                            WORTHIT_TEST_GBENCH +
+                            "' --benchmark_repetitions=9 --benchmark_min_time=0.01 "
+                            "--benchmark_out_format=json --benchmark_out='" +
+                            p.string() + "' > /dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+    return p;
+  }
+
+  fs::path dir_;
+};
+
+// A worthit results file with one ok candidate at `median_ns`.
+std::string results(double median_ns, int n = 10, const std::string& cpu = "Test CPU") {
+  nlohmann::json samples = nlohmann::json::array();
+  for (int i = 0; i < n; ++i) samples.push_back(median_ns * (1 + 0.002 * (i % 5 - 2)) + i * 1e-3);
+  nlohmann::json fw = {{"workload", "gelu"},
+                       {"size", "n=1024"},
+                       {"candidate", "gelu/libtorch"},
+                       {"backend", "libtorch"},
+                       {"framework", true},
+                       {"status", "ok"},
+                       {"samples_ns", samples},
+                       {"stats", {{"n", n}, {"median_ns", median_ns}}}};
+  nlohmann::json custom = fw;
+  custom["candidate"] = "gelu/cpp-simd";
+  custom["backend"] = "cpp-simd";
+  custom["framework"] = false;
+  nlohmann::json cs = nlohmann::json::array();
+  for (const auto& s : samples) cs.push_back(s.get<double>() / 4);
+  custom["samples_ns"] = cs;
+  return nlohmann::json{{"schema", "worthit.results"},
+                        {"schema_version", 1},
+                        {"machine", {{"cpu_model", cpu}}},
+                        {"results", {fw, custom}}}
+      .dump(1);
+}
+
+TEST_F(CliTest, CompareExitsZeroWhenUnchangedAndOneOnRegression) {
+  const auto base = file("base.json", results(1000));
+  EXPECT_EQ(run("compare base.json same.json", "").code, 2);  // same.json does not exist
+  file("same.json", results(1000));
+  auto r = run("compare base.json same.json --md summary.md --json out.json");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir_ / "summary.md"));
+  file("slow.json", results(1200));
+  r = run("compare base.json slow.json --json out.json");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("regressed"), std::string::npos) << r.output;
+  std::ifstream in(dir_ / "out.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["regression"], true);
+  // Several runs per side are pooled; an empty name in the list is a usage error.
+  EXPECT_EQ(run("compare base.json,same.json slow.json").code, 1);
+  EXPECT_EQ(run("compare base.json,same.json same.json,base.json").code, 0);
+  EXPECT_EQ(run("compare base.json, same.json").code, 2);
+  // A higher threshold forgives a 20% slowdown.
+  EXPECT_EQ(run("compare base.json slow.json --threshold 25%").code, 0);
+}
+
+TEST_F(CliTest, CompareWarnsWhenMachinesDiffer) {
+  file("base.json", results(1000));
+  file("other.json", results(1000, 10, "Other CPU"));
+  const auto r = run("compare base.json other.json");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("machine differs"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, CompareBadInputIsExitTwoWithFileAndPosition) {
+  file("base.json", results(1000));
+  file("broken.json", "{\"schema\": \"worthit.results\",\n \"results\": [1, 2,");
+  auto r = run("compare base.json broken.json");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("broken.json:byte "), std::string::npos) << r.output;
+
+  file("empty.json", "");
+  r = run("compare base.json empty.json");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("empty.json:byte 0: empty file"), std::string::npos) << r.output;
+
+  auto wrong = nlohmann::json::parse(results(1000));
+  wrong["results"][1]["samples_ns"] = "fast";
+  file("wrong.json", wrong.dump());
+  r = run("compare base.json wrong.json");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("wrong.json: results[1]"), std::string::npos) << r.output;
+
+  file("gb.json", R"({"benchmarks": [{"name": "BM_a", "real_time": 1, "time_unit": "ns"}]})");
+  r = run("compare base.json gb.json");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("gb.json: is google-benchmark JSON"), std::string::npos) << r.output;
+
+  EXPECT_EQ(run("compare base.json base.json --threshold 5").code, 2);
+  EXPECT_EQ(run("compare base.json").code, 2);
+}
+
+TEST_F(CliTest, CompareGoogleBenchmarkFromARealBinary) {
+  gbench("a.json", 1.0);
+  gbench("b.json", 1.0);
+  gbench("slow.json", 4.0);
+  // The machine is shared with builds: a generous threshold keeps the A/A
+  // check from flaking while the 4x planted slowdown stays far beyond it.
+  auto r = run("compare a.json b.json --threshold 100% --json aa.json");
+  EXPECT_EQ(r.code, 0) << r.output;
+  std::ifstream in(dir_ / "aa.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["format"], "google-benchmark");
+  ASSERT_EQ(j["benchmarks"].size(), 2u);
+  EXPECT_EQ(j["benchmarks"][0]["base_n"], 9);  // repetitions, not aggregates
+  r = run("compare a.json slow.json --threshold 100%");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("BM_Sum/16384"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, ReportWritesJsonAndMarkdown) {
+  file("results.json", results(1000));
+  const auto r = run("report results.json --share 30%");
+  EXPECT_EQ(r.code, 0) << r.output;
+  std::ifstream in(dir_ / "report.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["schema"], "worthit.report");
+  EXPECT_EQ(j["schema_version"], 1);
+  ASSERT_EQ(j["decisions"].size(), 1u);
+  EXPECT_EQ(j["decisions"][0]["q1"]["share"], 0.3);
+  EXPECT_TRUE(fs::exists(dir_ / "report.md"));
+}
+
+TEST_F(CliTest, ReportTakesTheOpShareFromATrace) {
+  if (!worthit::reports::trace_reader_available()) GTEST_SKIP() << "built without worthit::trace";
+  file("results.json", results(1000));
+  // Three 1 ms steps, 250 us of aten::gelu in each: a 25% share.
+  nlohmann::json events = nlohmann::json::array();
+  for (int step = 0; step < 3; ++step) {
+    events.push_back({{"name", "ProfilerStep#" + std::to_string(step)},
+                      {"ph", "X"},
+                      {"ts", step * 1000},
+                      {"dur", 1000},
+                      {"pid", 1},
+                      {"tid", 1}});
+    events.push_back({{"name", "aten::gelu"},
+                      {"ph", "X"},
+                      {"ts", step * 1000 + 100},
+                      {"dur", 250},
+                      {"pid", 1},
+                      {"tid", 1}});
+  }
+  file("trace.json", nlohmann::json{{"traceEvents", events}}.dump());
+  const auto r = run("report results.json --trace trace.json -o r.json --md -");
+  EXPECT_EQ(r.code, 0) << r.output;
+  std::ifstream in(dir_ / "r.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["decisions"][0]["q1"]["share_source"], "trace");
+  EXPECT_NEAR(j["decisions"][0]["q1"]["share"].get<double>(), 0.25, 1e-9);
+  EXPECT_FALSE(fs::exists(dir_ / "report.md"));
+  file("broken-trace.json", "{\"traceEvents\": [");
+  EXPECT_EQ(run("report results.json --trace broken-trace.json").code, 2);
+}
+
+TEST_F(CliTest, ReportBadInputIsExitTwo) {
+  file("results.json", results(1000));
+  EXPECT_EQ(run("report results.json --share 130%").code, 2);
+  EXPECT_EQ(run("report results.json --share lots").code, 2);
+  EXPECT_EQ(run("report missing.json").code, 2);
+  file("policy.json", R"({"min_end_to_end_gian": 0.1})");
+  const auto r = run("report results.json --policy policy.json");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("policy.json: policy: unknown field 'min_end_to_end_gian'"),
+            std::string::npos)
+      << r.output;
+  file("empty.json", "  \n");
+  EXPECT_EQ(run("report empty.json").code, 2);
+}
+
+}  // namespace
