@@ -110,7 +110,7 @@ std::optional<Calibration> load_calibration(const std::filesystem::path& path) {
 }
 
 void save_calibration(const std::filesystem::path& path, const Calibration& c) {
-  std::filesystem::create_directories(path.parent_path());
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   nlohmann::json j = {{"schema", "worthit.calibration"},
                       {"schema_version", 1},
                       {"machine", to_json(collect_machine_fingerprint())},

@@ -53,7 +53,8 @@ class CaptureReporter : public benchmark::BenchmarkReporter {
         error = run.error_message;
         continue;
       }
-      // Real time per iteration, in the run's unit (we ask for nanoseconds).
+      // Real time per iteration, in the run's unit (we ask for nanoseconds);
+      // with UseManualTime it is the manual time.
       measurement.ns_per_call = run.GetAdjustedRealTime();
       measurement.iterations = run.iterations;
     }
@@ -71,14 +72,20 @@ void spin_for(std::chrono::nanoseconds d) {
 Measurement measure(const std::string& name, const std::function<void()>& run, double min_time_s,
                     int64_t fixed_iterations) {
   const double slowdown = planted_slowdown_for(name);
+  // The planted delay is a fraction of the fastest call seen so far, not of
+  // the call just made: a call stretched by preemption would otherwise
+  // stretch its delay too and make the planted slowdown noisier than real.
+  static std::map<std::string, std::chrono::nanoseconds> fastest_call;
   benchmark::ClearRegisteredBenchmarks();
   auto* b = benchmark::RegisterBenchmark(name.c_str(), [&](benchmark::State& state) {
     if (slowdown > 0) {
+      auto& fastest = fastest_call.try_emplace(name, std::chrono::nanoseconds::max()).first->second;
       for (auto _ : state) {
         const auto t0 = std::chrono::steady_clock::now();
         run();
-        spin_for(std::chrono::duration_cast<std::chrono::nanoseconds>(
-            (std::chrono::steady_clock::now() - t0) * slowdown));
+        fastest = std::min(fastest, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now() - t0));
+        spin_for(std::chrono::duration_cast<std::chrono::nanoseconds>(fastest * slowdown));
       }
     } else {
       for (auto _ : state) run();
@@ -95,6 +102,34 @@ Measurement measure(const std::string& name, const std::function<void()>& run, d
   if (!reporter.error.empty()) throw std::runtime_error(reporter.error);
   if (reporter.measurement.iterations == 0) throw std::runtime_error("benchmark produced no run");
   return reporter.measurement;
+}
+
+// Device time: Google Benchmark's manual time, fed by the candidate's own
+// CUDA-event measurement. A planted slowdown scales the reported time.
+Measurement measure_device(const std::string& name, const std::function<double()>& timed_run,
+                           int64_t calls, double min_time_s, int64_t fixed_invocations) {
+  if (calls < 1) throw std::invalid_argument(name + ": calls_per_timed_run must be >= 1");
+  const double scale = 1.0 + planted_slowdown_for(name);
+  if (fixed_invocations <= 0)
+    for (int i = 0; i < 2; ++i) timed_run();  // warm-up: clocks, caches, lazy module loads
+  benchmark::ClearRegisteredBenchmarks();
+  auto* b = benchmark::RegisterBenchmark(name.c_str(), [&](benchmark::State& state) {
+    for (auto _ : state) state.SetIterationTime(timed_run() * scale);
+  });
+  b->UseManualTime()->Unit(benchmark::kNanosecond);
+  if (fixed_invocations > 0)
+    b->Iterations(fixed_invocations);
+  else
+    b->MinTime(min_time_s);
+  CaptureReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::ClearRegisteredBenchmarks();
+  if (!reporter.error.empty()) throw std::runtime_error(reporter.error);
+  if (reporter.measurement.iterations == 0) throw std::runtime_error("benchmark produced no run");
+  Measurement m = reporter.measurement;
+  m.ns_per_call /= static_cast<double>(calls);
+  m.iterations *= calls;
+  return m;
 }
 
 BenchResult base_record(const Workload& w, const Size& size, const Candidate& c, int threads) {
@@ -135,6 +170,12 @@ double planted_slowdown_for(const std::string& candidate_name) {
 Measurement measure_once(const std::string& name, const std::function<void()>& run,
                          double min_time_s) {
   return measure(name, run, min_time_s, 0);
+}
+
+Measurement measure_device_once(const std::string& name, const std::function<double()>& timed_run,
+                                int64_t calls_per_timed_run, double min_time_s,
+                                int64_t fixed_invocations) {
+  return measure_device(name, timed_run, calls_per_timed_run, min_time_s, fixed_invocations);
 }
 
 Selection select(const Registry& registry, const BenchOptions& options) {
@@ -244,8 +285,14 @@ std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selectio
           try {
             // The first round finds an iteration count that fills min_time;
             // later rounds reuse it so every sample averages the same calls.
-            Measurement m = measure(r.candidate, t.prepared.run, options.min_time_s, t.iterations);
-            t.iterations = m.iterations;
+            // Device-timed candidates (GPU) report their own device time;
+            // t.iterations then counts timed_run invocations.
+            const PreparedRun& p = t.prepared;
+            Measurement m =
+                p.timed_run ? measure_device(r.candidate, p.timed_run, p.calls_per_timed_run,
+                                             options.min_time_s, t.iterations)
+                            : measure(r.candidate, p.run, options.min_time_s, t.iterations);
+            t.iterations = p.timed_run ? m.iterations / p.calls_per_timed_run : m.iterations;
             r.samples_ns.push_back(m.ns_per_call);
             r.iterations.push_back(m.iterations);
           } catch (const std::exception& e) {
@@ -265,6 +312,11 @@ std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selectio
 
 void annotate_results(std::vector<BenchResult>& results,
                       const std::optional<Calibration>& calibration) {
+  // Cold (L2-flushed) device measurements, backends named "*-cold"
+  // (docs/gpu.md), are compared with cold framework ones only.
+  auto group = [](const BenchResult& r) {
+    return r.backend.ends_with("-cold") ? r.device + "/cold" : r.device;
+  };
   std::map<std::tuple<std::string, std::string, std::string>, double> best_framework;
   for (auto& r : results) {
     if (r.status != ResultStatus::ok || r.stats.median <= 0) continue;
@@ -278,7 +330,7 @@ void annotate_results(std::vector<BenchResult>& results,
           calibration->peak_gflops > 0 ? 100.0 * r.gflops / calibration->peak_gflops : 0;
     }
     if (r.framework) {
-      auto key = std::make_tuple(r.workload, r.size, r.device);
+      auto key = std::make_tuple(r.workload, r.size, group(r));
       auto it = best_framework.find(key);
       if (it == best_framework.end() || r.stats.median < it->second) best_framework[key] = r.stats.median;
     }
@@ -286,7 +338,7 @@ void annotate_results(std::vector<BenchResult>& results,
   for (auto& r : results) {
     r.speedup_vs_best_framework.reset();
     if (r.status != ResultStatus::ok || r.stats.median <= 0) continue;
-    auto it = best_framework.find(std::make_tuple(r.workload, r.size, r.device));
+    auto it = best_framework.find(std::make_tuple(r.workload, r.size, group(r)));
     if (it != best_framework.end()) r.speedup_vs_best_framework = it->second / r.stats.median;
   }
 }

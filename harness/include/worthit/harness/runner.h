@@ -37,6 +37,17 @@ struct Measurement {
 Measurement measure_once(const std::string& name, const std::function<void()>& run,
                          double min_time_s);
 
+// Times a device-timed run (PreparedRun::timed_run) for one repetition with
+// Google Benchmark's manual time: each iteration's time is what timed_run
+// reports. The first call (fixed_invocations == 0) warms up with two untimed
+// invocations and lets Google Benchmark find an invocation count that fills
+// min_time_s of device time; later calls pass that count back. The result is
+// per call: ns_per_call divides by calls_per_timed_run, and `iterations`
+// counts calls, not invocations.
+Measurement measure_device_once(const std::string& name, const std::function<double()>& timed_run,
+                                int64_t calls_per_timed_run, double min_time_s,
+                                int64_t fixed_invocations = 0);
+
 // A planted slowdown for testing `worthit compare` (docs/compare.md): with
 // WORTHIT_PLANT_SLOWDOWN="GLOB=PCT[,GLOB=PCT]" every call of a candidate whose
 // name matches GLOB is made PCT percent slower by spinning after it. Returns 0
