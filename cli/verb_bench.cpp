@@ -66,7 +66,7 @@ int run_bench(BenchArgs& args) {
 
   Registry registry;
   kernels::register_builtin(registry);
-  const auto python = list_python_backends();
+  const auto python = list_python_backends(o.plugins);
   check_globs(registry, o, python);
 
   Selection selection;
@@ -104,6 +104,7 @@ int run_bench(BenchArgs& args) {
   file.calibration = calibration;
   file.results = run_benchmarks(registry, selection, o, progress);
   for (auto& r : run_python_workers(o, progress)) file.results.push_back(std::move(r));
+  for (const auto& [lib, version] : python_library_versions()) file.machine.libraries[lib] = version;
   annotate_results(file.results, calibration);
 
   write_results(args.output, file);

@@ -1,0 +1,31 @@
+"""Helpers the built-in backend modules share."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from worthit.candidate import REGISTRY, Candidate, PrepareFn, module_missing
+from worthit.workload import Size
+
+PACKAGE = "python/worthit"
+
+
+def add(workload: str, backend: str, group: str, prepare: PrepareFn, *, language: str, framework: bool,
+        requires: tuple[str, ...], sources: list[str], toolchains: list[str] | None = None,
+        description: str = "", skip: Callable[[Size], str | None] | None = None) -> Candidate:
+    return REGISTRY.add_candidate(Candidate(
+        workload=workload, backend=backend, prepare=prepare, language=language, framework=framework,
+        group=group, description=description, sources=sources, toolchains=toolchains or [],
+        unavailable=module_missing(*requires), skip=skip))
+
+
+def cap_skip(limit: float, what: str, measure: Callable[[Size], float]) -> Callable[[Size], str | None]:
+    """A skip rule that keeps slow candidates (pure Python) to bounded sizes."""
+
+    def skip(size: Size) -> str | None:
+        v = measure(size)
+        if v > limit:
+            return f"{what} {v:.3g} > {limit:.3g}: capped so the run stays bounded"
+        return None
+
+    return skip

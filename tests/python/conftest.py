@@ -1,0 +1,70 @@
+"""Shared setup for the Python-side tests (tests/python/).
+
+The package under test is the build tree's (PYTHONPATH=build/<dir>/python, or
+WORTHIT_BUILD_DIR=build/<dir>, which sets it up here); the `worthit` binary is
+$WORTHIT_BIN, else <build dir>/cli/worthit. See docs/python.md.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _build_dir() -> Path | None:
+    if os.environ.get("WORTHIT_BUILD_DIR"):
+        return Path(os.environ["WORTHIT_BUILD_DIR"]).resolve()
+    spec = importlib.util.find_spec("worthit")
+    if spec and spec.origin:
+        # build/<dir>/python/worthit/__init__.py -> build/<dir>
+        return Path(spec.origin).resolve().parents[2]
+    return None
+
+
+BUILD = _build_dir()
+if BUILD is not None and str(BUILD / "python") not in sys.path:
+    sys.path.insert(0, str(BUILD / "python"))
+if importlib.util.find_spec("worthit") is None or not glob.glob(str(BUILD / "python" / "worthit" / "_native*")):
+    pytest.exit("the worthit package is not built or not on PYTHONPATH: build with CMake and set "
+                "PYTHONPATH=build/<dir>/python (or WORTHIT_BUILD_DIR=build/<dir>)", returncode=4)
+
+PACKAGE_DIR = str(Path(importlib.util.find_spec("worthit").origin).resolve().parents[1])
+
+
+def have(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def run_workers(req: dict, tmp_path: Path, env: dict | None = None, timeout: float = 900) -> list[dict]:
+    """Runs `python -m worthit.workers run` (what `worthit bench` runs) and returns its rows."""
+    base = {"threads": 2, "repetitions": 2, "min_time_s": 0.001, "seed": 42, "quick": True,
+            "workload_globs": ["*"], "backend_globs": ["*"], "sizes": [], "plugins": []}
+    base.update(req)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    request, output = tmp_path / "request.json", tmp_path / "out.json"
+    request.write_text(json.dumps(base))
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = PACKAGE_DIR + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "worthit.workers", "run", "--request", str(request),
+                           "--output", str(output)], env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(output.read_text())["results"]
+
+
+@pytest.fixture
+def worthit_bin() -> Path:
+    path = Path(os.environ["WORTHIT_BIN"]) if os.environ.get("WORTHIT_BIN") else (BUILD / "cli" / "worthit")
+    if not path.exists():
+        pytest.skip(f"the worthit binary is not built at {path} (set WORTHIT_BIN)")
+    return path

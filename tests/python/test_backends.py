@@ -1,0 +1,82 @@
+"""Every built-in Python backend passes the correctness gate on every workload
+it supports (quick sizes), run the way `worthit bench` runs it: in its worker."""
+
+import pytest
+
+from conftest import have, run_workers
+
+WORKLOADS = ["gelu", "bias_residual_layernorm", "matmul", "linear_recurrence"]
+EXPECTED = {
+    "numpy": WORKLOADS,
+    "python": WORKLOADS,
+    "cython": WORKLOADS,
+    "capi": ["gelu", "linear_recurrence"],
+    "torch": WORKLOADS,
+    "torch.compile": WORKLOADS,
+    "torch.jit": WORKLOADS,
+    "tensorflow": WORKLOADS,
+    "tensorflow-xla": WORKLOADS,
+}
+
+
+def _check(rows, backends):
+    seen = {}
+    for r in rows:
+        if r["backend"] not in backends:
+            continue
+        assert r["status"] in ("ok", "skipped"), f"{r['candidate']} {r['size']}: {r['status']}: {r['reason']}"
+        if r["status"] == "skipped":
+            assert r["reason"], "a skip must say why"
+        else:
+            assert r["correctness"]["checked"] and r["correctness"]["passed"]
+            assert len(r["samples_ns"]) == 2 and r["stats"]["median_ns"] > 0
+        seen.setdefault(r["backend"], set()).add(r["workload"])
+    for b in backends:
+        assert seen.get(b, set()) >= set(EXPECTED[b]), f"{b} ran on {sorted(seen.get(b, []))}"
+    return seen
+
+
+def test_native_backends(tmp_path):
+    backends = ["numpy", "python", "cython", "capi"]
+    rows = run_workers({"workload_globs": WORKLOADS, "backend_globs": backends}, tmp_path)
+    _check(rows, backends)
+    skipped = [r for r in rows if r["status"] == "skipped"]
+    assert all(r["backend"] == "python" for r in skipped), "only the pure-Python loops are capped"
+
+
+@pytest.mark.skipif(not have("torch"), reason="torch is not installed in this interpreter")
+def test_torch_backends(tmp_path):
+    backends = ["torch", "torch.compile", "torch.jit"]
+    rows = run_workers({"workload_globs": WORKLOADS, "backend_globs": backends}, tmp_path)
+    _check(rows, backends)
+    for r in rows:
+        if r["backend"] in ("torch.compile", "torch.jit"):
+            assert r["extra"]["compile_time_s"] > 0
+        assert r["threads"] == 2
+
+
+@pytest.mark.skipif(not have("tensorflow"), reason="tensorflow is not installed in this interpreter")
+def test_tensorflow_backends(tmp_path):
+    backends = ["tensorflow", "tensorflow-xla"]
+    rows = run_workers({"workload_globs": WORKLOADS, "backend_globs": backends}, tmp_path)
+    _check(rows, backends)
+    assert all(r["extra"]["compile_time_s"] > 0 for r in rows if r["backend"] == "tensorflow-xla")
+
+
+def test_a_wrong_builtin_style_candidate_is_caught(tmp_path):
+    plugin = tmp_path / "wrong.py"
+    plugin.write_text(
+        "import numpy as np, worthit\n"
+        "@worthit.candidate('gelu', backend='erf-gelu')\n"
+        "def g(x):\n"
+        "    from math import erf, sqrt\n"
+        "    return 0.5 * x * (1 + np.vectorize(lambda v: erf(v / sqrt(2)))(x))\n"
+        "@worthit.candidate('gelu', backend='half-written', inplace=True)\n"
+        "def h(x, y):\n"
+        "    y[: len(y) // 2] = 0\n")
+    rows = run_workers({"workload_globs": ["gelu"], "backend_globs": ["erf-gelu", "half-written"],
+                        "sizes": ["n=4096"], "plugins": [str(plugin)]}, tmp_path)
+    by = {r["backend"]: r for r in rows}
+    assert by["erf-gelu"]["status"] == "incorrect", "the erf form is outside the tanh form's tolerance"
+    assert by["half-written"]["status"] == "incorrect"
+    assert by["half-written"]["correctness"]["nonfinite"] > 0, "unwritten outputs stay poisoned (NaN)"

@@ -1,0 +1,83 @@
+"""worthit._native: the harness seen from Python converts types and nothing else."""
+
+import json
+
+import numpy as np
+import pytest
+
+from worthit import _native
+import worthit
+
+
+def test_builtin_workloads_are_visible():
+    names = {w.name for w in worthit.workloads()}
+    assert {"gelu", "bias_residual_layernorm", "matmul", "linear_recurrence"} <= names
+
+
+def test_inputs_are_numpy_views_without_copies():
+    w = worthit.workload("gelu")
+    size = w.make_size({"n": 1000})
+    case = w.make_case(size, seed=7)
+    (x,) = case.inputs
+    assert x.dtype == np.float32 and x.shape == (1000,)
+    assert x.ctypes.data % 64 == 0, "harness buffers are 64-byte aligned; a copy would not be"
+    assert isinstance(x.base, _native.BufferSet), "the array must view the C++ buffer"
+    # Same seed, same bytes; another seed, other bytes.
+    again = w.make_case(size, seed=7).inputs[0]
+    other = w.make_case(size, seed=8).inputs[0]
+    assert np.array_equal(x, again) and not np.array_equal(x, other)
+
+
+def test_buffer_outlives_its_owner_reference():
+    bufs = _native.make_buffers([("a", "f64", [3, 4])])
+    arr = bufs.array(0)
+    del bufs
+    arr[:] = 1.5  # the array keeps the BufferSet alive
+    assert arr.sum() == 18.0
+
+
+def test_gate_compare_catches_wrong_and_nonfinite_outputs():
+    w = worthit.workload("gelu")
+    case = w.make_case(w.make_size({"n": 512}), seed=1)
+    good = case.new_outputs()
+    np.copyto(good.array(0), case.expected.array(0))
+    assert case.check(good)["passed"]
+
+    _native.poison(good)
+    res = case.check(good)
+    assert not res["passed"] and res["nonfinite"] == 512
+
+    off = case.new_outputs()
+    np.copyto(off.array(0), case.expected.array(0))
+    off.array(0)[5] += 1e-3
+    res = case.check(off)
+    assert not res["passed"] and res["mismatches"] == 1 and "[5]" in res["detail"]
+
+
+def test_compare_with_explicit_tolerance():
+    a = _native.make_buffers([("y", "f32", [4])])
+    b = _native.make_buffers([("y", "f32", [4])])
+    a.array(0)[:] = [1, 2, 3, 4]
+    b.array(0)[:] = [1, 2, 3, 4.01]
+    assert not _native.compare(a, b, 1e-3, 0.0)["passed"]
+    assert _native.compare(a, b, 0.02, 0.0)["passed"]
+
+
+def test_sampler_and_statistics_are_the_harness_ones():
+    calls = []
+    ns, iters = _native.measure_once("py/test", lambda: calls.append(1), 0.01)
+    assert ns > 0 and iters >= 1 and len(calls) >= iters
+    stats = _native.summarize([10.0, 11.0, 12.0, 13.0, 14.0])
+    assert stats["median_ns"] == 12.0 and stats["n"] == 5 and stats["min_ns"] == 10.0
+    assert stats["ci95_low_ns"] <= 12.0 <= stats["ci95_high_ns"]
+
+
+def test_normalize_result_checks_the_schema():
+    row = {"workload": "gelu", "candidate": "gelu/x", "size": "n=1", "backend": "x", "framework": False,
+           "status": "ok", "samples_ns": [1.0], "stats": _native.summarize([1.0])}
+    back = json.loads(_native.normalize_result(json.dumps(row)))
+    assert back["status"] == "ok" and back["stats"]["median_ns"] == 1.0
+    with pytest.raises(Exception, match="unknown status"):
+        _native.normalize_result(json.dumps(dict(row, status="fine")))
+    with pytest.raises(Exception, match="no samples"):
+        _native.normalize_result(json.dumps(dict(row, samples_ns=[])))
