@@ -1,0 +1,188 @@
+#include "bottlenecks.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "worthit/trace/analysis.h"
+#include "worthit/trace/input_bound.h"
+
+namespace worthit::viewer {
+
+namespace {
+
+std::string percent(double share) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", share * 100);
+  return buf;
+}
+
+// Names of data-loading work in torch, tf.data and common user code.
+bool looks_like_input(const std::string& name) {
+  std::string n(name);
+  for (char& c : n) c = char(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"dataloader", "data_loader", "next_data", "__next__", "collate",
+                           "decode", "read", "load", "parse", "augment", "iterator", "prefetch"})
+    if (n.find(word) != std::string::npos) return true;
+  return false;
+}
+
+// The CPU ranges that ran during [t0, t1), by self time, as "a (1.2 ms), b (...)".
+std::string cpu_during(const TimelineIndex& index, int64_t t0, int64_t t1, int64_t* input_ns,
+                       int64_t* cpu_ns) {
+  std::string out;
+  int shown = 0;
+  std::vector<RangeRow> rows = index.aggregate(t0, t1);
+  std::sort(rows.begin(), rows.end(),
+            [](const RangeRow& a, const RangeRow& b) { return a.self_ns > b.self_ns; });
+  for (const RangeRow& r : rows) {
+    if (r.kind != TrackKind::cpu || r.self_ns <= 0) continue;
+    if (cpu_ns) *cpu_ns += r.self_ns;
+    if (input_ns && looks_like_input(r.name)) *input_ns += r.self_ns;
+    if (shown < 3) {
+      out += (shown ? ", " : "") + r.name + " (" + format_duration(r.self_ns) + ")";
+      ++shown;
+    }
+  }
+  return out.empty() ? "nothing recorded" : out;
+}
+
+}  // namespace
+
+std::vector<Finding> find_bottlenecks(const TimelineIndex& index) {
+  std::vector<Finding> out;
+  const int64_t t0 = index.start_ns(), t1 = index.end_ns();
+  const int64_t span = std::max<int64_t>(t1 - t0, 1);
+  const std::vector<RangeRow> rows = index.aggregate(t0, t1);
+
+  // The heaviest CPU ranges by self time: where the CPU itself spends time.
+  std::vector<const RangeRow*> cpu;
+  // A range that spans (nearly) the whole trace is an envelope, such as
+  // torch.profiler's "PyTorch Profiler" span on a track of its own: its self
+  // time says nothing about where the time goes.
+  for (const RangeRow& r : rows)
+    if (r.kind == TrackKind::cpu && double(r.max_ns) < 0.9 * double(span)) cpu.push_back(&r);
+  std::sort(cpu.begin(), cpu.end(),
+            [](const RangeRow* a, const RangeRow* b) { return a->self_ns > b->self_ns; });
+  for (size_t i = 0; i < cpu.size() && i < 5; ++i) {
+    const RangeRow& r = *cpu[i];
+    if (double(r.self_ns) < 0.01 * double(span)) break;
+    Finding f;
+    f.kind = "self-time";
+    f.title = r.name + ": " + format_duration(r.self_ns) + " of self time";
+    f.detail = "'" + r.name + "' spends " + format_duration(r.self_ns) + " in its own code (" +
+               percent(double(r.self_ns) / double(span)) + " of the trace) over " +
+               std::to_string(r.count) + (r.count == 1 ? " call" : " calls") +
+               "; the longest call takes " + format_duration(r.max_ns) + ".";
+    f.at_stake_ns = r.self_ns;
+    f.slice = r.longest;
+    if (r.longest.valid()) {
+      f.start_ns = index.slice(r.longest).start_ns;
+      f.end_ns = index.slice(r.longest).end_ns;
+    }
+    out.push_back(std::move(f));
+  }
+
+  // The profiler's input-bound diagnosis (steps against data-loading ranges).
+  const trace::InputBoundDiagnosis input = trace::diagnose_input_bound(index.trace());
+  if (input.verdict != trace::InputVerdict::unknown && input.steps > 0) {
+    Finding f;
+    f.kind = trace::to_string(input.verdict);
+    f.title =
+        input.verdict == trace::InputVerdict::input_bound
+            ? "Input-bound: " + percent(input.wait_share) + " of each step waits for data"
+        : input.verdict == trace::InputVerdict::balanced
+            ? "Partly input-bound: " + percent(input.wait_share) + " of the steps wait for data"
+            : "Compute-bound: data loading takes " + percent(input.wait_share) + " of the steps";
+    f.detail = input.summary;
+    f.at_stake_ns = input.wait_ns;
+    // Jump to the step that waited longest.
+    const trace::StepInput* worst = nullptr;
+    for (const trace::StepInput& st : input.per_step)
+      if (!worst || st.wait_ns > worst->wait_ns) worst = &st;
+    if (worst) {
+      f.start_ns = worst->start_ns;
+      f.end_ns = worst->start_ns + worst->iteration_ns;
+    }
+    out.push_back(std::move(f));
+  }
+
+  const trace::GpuSummary gpu = trace::gpu_summary(index.trace(), 3);
+  if (gpu.has_gpu) {
+    for (const RangeRow& r : rows) {
+      if (r.kind != TrackKind::gpu) continue;
+      Finding f;
+      f.kind = "kernel";
+      f.title = r.name + ": " + format_duration(r.total_ns) + " on the GPU";
+      f.detail = "'" + r.name + "' runs " + std::to_string(r.count) + " times for " +
+                 format_duration(r.total_ns) + " in total (" +
+                 percent(gpu.busy_ns ? double(r.total_ns) / double(gpu.busy_ns) : 0) +
+                 " of the GPU's busy time).";
+      f.at_stake_ns = r.total_ns;
+      f.slice = r.longest;
+      if (r.longest.valid()) {
+        f.start_ns = index.slice(r.longest).start_ns;
+        f.end_ns = index.slice(r.longest).end_ns;
+      }
+      out.push_back(std::move(f));
+      break;  // rows are by total: the busiest kernel only
+    }
+    int64_t gap_input_ns = 0, gap_cpu_ns = 0;
+    for (const trace::Gap& g : gpu.largest_gaps) {
+      if (double(g.dur_ns) < 0.01 * double(span)) continue;
+      Finding f;
+      f.kind = "gpu-idle";
+      f.title = "GPU idle for " + format_duration(g.dur_ns);
+      f.detail = "The GPU does nothing for " + format_duration(g.dur_ns) + " starting at " +
+                 format_duration(g.start_ns - t0) + ". Meanwhile the CPU runs: " +
+                 cpu_during(index, g.start_ns, g.start_ns + g.dur_ns, &gap_input_ns, &gap_cpu_ns) +
+                 ".";
+      f.at_stake_ns = g.dur_ns;
+      f.start_ns = g.start_ns;
+      f.end_ns = g.start_ns + g.dur_ns;
+      out.push_back(std::move(f));
+    }
+    const int64_t idle = gpu.span_ns - gpu.busy_ns;
+    const double mean_kernel =
+        gpu.launch_count ? double(gpu.busy_ns) / double(gpu.launch_count) : 0;
+    const double mean_launch =
+        gpu.launch_count ? double(gpu.launch_api_ns) / double(gpu.launch_count) : 0;
+    if (gpu.busy_share < 0.8 && gpu.launch_count > 0 && mean_kernel < 2 * mean_launch) {
+      Finding f;
+      f.kind = "launch-bound";
+      f.title = "Launch-bound: kernels are as short as their launches";
+      f.detail = "The GPU is busy " + percent(gpu.busy_share) + " of the time. " +
+                 std::to_string(gpu.launch_count) + " launches take " +
+                 format_duration(int64_t(mean_launch)) + " each on the CPU while kernels " +
+                 "average " + format_duration(int64_t(mean_kernel)) +
+                 ": the CPU cannot feed the GPU. Fuse kernels (torch.compile), batch more "
+                 "work per launch, or capture CUDA graphs.";
+      f.at_stake_ns = idle;
+      f.start_ns = t0;
+      f.end_ns = t1;
+      out.push_back(std::move(f));
+    } else if (input.verdict == trace::InputVerdict::unknown && gpu.busy_share < 0.8 &&
+               gap_cpu_ns > 0 && gap_input_ns * 2 > gap_cpu_ns) {
+      // Without step and data ranges the profiler cannot diagnose; the GPU's
+      // idle gaps still show what the CPU waited on.
+      Finding f;
+      f.kind = "input-bound";
+      f.title = "Input-bound: the GPU waits for data";
+      f.detail = "The GPU is busy " + percent(gpu.busy_share) +
+                 " of the time, and in its largest idle gaps the CPU spends " +
+                 percent(double(gap_input_ns) / double(gap_cpu_ns)) +
+                 " of its time loading or preparing data. Use more loader workers, "
+                 "prefetching or pinned memory before touching any kernel.";
+      f.at_stake_ns = idle;
+      f.start_ns = t0;
+      f.end_ns = t1;
+      out.push_back(std::move(f));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    return a.at_stake_ns > b.at_stake_ns;
+  });
+  return out;
+}
+
+}  // namespace worthit::viewer

@@ -1,0 +1,28 @@
+// Qt table model over the bottleneck findings: time at stake and the finding.
+#pragma once
+
+#include <QAbstractTableModel>
+#include <vector>
+
+#include "bottlenecks.h"
+
+namespace worthit::viewer {
+
+class BottlenecksModel : public QAbstractTableModel {
+  Q_OBJECT
+ public:
+  enum Column { kAtStake, kFinding, kColumns };
+  using QAbstractTableModel::QAbstractTableModel;
+  void set_findings(std::vector<Finding> findings);
+  const Finding& finding(int row) const { return findings_[size_t(row)]; }
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+  QVariant headerData(int section, Qt::Orientation o, int role) const override;
+
+ private:
+  std::vector<Finding> findings_;
+};
+
+}  // namespace worthit::viewer

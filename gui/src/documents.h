@@ -1,0 +1,50 @@
+// What the viewer opens: traces, results files and decision reports, each
+// read through its part's plain model library. No Qt here: the benchmark and
+// the tests load files the same way the application does.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "timeline_index.h"
+#include "worthit/reports/decision.h"
+#include "worthit/results/record.h"
+#include "worthit/trace/trace.h"
+
+namespace worthit::viewer {
+
+enum class FileKind { trace, results, report };
+const char* to_string(FileKind k);
+
+// Sniffs the file's kind from its JSON; throws FileError when it is none of them.
+FileKind detect_file_kind(const std::filesystem::path& path);
+
+// A trace and its timeline index (which points into the trace: never moved).
+struct TraceDocument {
+  std::filesystem::path path;
+  trace::Trace trace;
+  std::unique_ptr<TimelineIndex> index;
+};
+std::unique_ptr<TraceDocument> open_trace(const std::filesystem::path& path);
+
+struct ResultsDocument {
+  std::filesystem::path path;
+  ResultsFile results;
+};
+ResultsDocument open_results(const std::filesystem::path& path);
+
+// A report: read from report.json, or decided here from results.json with the
+// default policy. `results` (for the roofline) is the results file it came
+// from when that can be read.
+struct ReportDocument {
+  std::filesystem::path path;
+  reports::Report report;
+  std::optional<ResultsFile> results;
+  bool decided_here = false;
+};
+ReportDocument open_report(const std::filesystem::path& path);
+ReportDocument decide_report(const ResultsDocument& results);
+
+}  // namespace worthit::viewer

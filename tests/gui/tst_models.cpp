@@ -1,0 +1,158 @@
+// Every item model of the viewer under QAbstractItemModelTester, filled from
+// the fixtures, reset, sorted and filtered; plus what each model must say.
+#include <QAbstractItemModelTester>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QtTest>
+
+#include "bottlenecks_model.h"
+#include "candidates_model.h"
+#include "compare_model.h"
+#include "compare_view.h"
+#include "documents.h"
+#include "gui_test_main.h"
+#include "report_reader.h"
+#include "stats_model.h"
+#include "stats_view.h"
+
+using namespace worthit;
+using namespace worthit::viewer;
+
+namespace {
+
+reports::Comparison fixture_comparison() {
+  return reports::compare(reports::read_benchmark_set(fixture("results_base.json").toStdString()),
+                          reports::read_benchmark_set(fixture("results_new.json").toStdString()));
+}
+
+void tester(QAbstractItemModel* m) {
+  new QAbstractItemModelTester(m, QAbstractItemModelTester::FailureReportingMode::QtTest, m);
+}
+
+}  // namespace
+
+class ModelsTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void stats_model() {
+    auto doc = open_trace(fixture("trace_worthit.json").toStdString());
+    StatsModel model;
+    tester(&model);
+    QCOMPARE(model.rowCount(), 0);
+    const auto& index = *doc->index;
+    model.set_rows(index.aggregate(index.start_ns(), index.end_ns()));
+    QCOMPARE(model.rowCount(), 10);  // cudaLaunchKernel twice: one row
+    QCOMPARE(model.columnCount(), int(StatsModel::kColumns));
+    // Biggest total first: the step and the loader thread's batch.
+    QCOMPARE(model.index(0, StatsModel::kName).data().toString(), QStringLiteral("step"));
+    QCOMPARE(model.index(0, StatsModel::kShare).data().toString(), QStringLiteral("100.0%"));
+    QCOMPARE(model.index(0, StatsModel::kTotal).data(StatsModel::kSortRole).toLongLong(),
+             qlonglong(1000000));
+    model.set_rows(index.aggregate(0, 100000));
+    QVERIFY(model.rowCount() > 0);
+  }
+
+  void stats_view_sorts_and_filters() {
+    auto doc = open_trace(fixture("trace_worthit.json").toStdString());
+    StatsView view;
+    tester(view.proxy());
+    view.set_index(doc->index.get());
+    view.table()->sortByColumn(StatsModel::kSelf, Qt::DescendingOrder);
+    QSortFilterProxyModel* p = view.proxy();
+    // Sorted by the number, not the text ("800 us" > "60 us").
+    for (int r = 1; r < p->rowCount(); ++r)
+      QVERIFY(p->index(r - 1, StatsModel::kSelf).data(StatsModel::kSortRole).toLongLong() >=
+              p->index(r, StatsModel::kSelf).data(StatsModel::kSortRole).toLongLong());
+    QCOMPARE(p->index(0, StatsModel::kName).data().toString(), QStringLiteral("load_batch"));
+    view.set_filter(QStringLiteral("KERNEL"));
+    QCOMPARE(p->rowCount(), 3);  // cudaLaunchKernel, sgemm_kernel, gelu_kernel
+    view.set_filter(QString());
+    view.set_range(0, 100000);
+    QVERIFY(p->rowCount() < 10);
+    view.clear_range();
+    QCOMPARE(p->rowCount(), 10);
+  }
+
+  void bottlenecks_model() {
+    auto doc = open_trace(fixture("trace_worthit.json").toStdString());
+    BottlenecksModel model;
+    tester(&model);
+    model.set_findings(find_bottlenecks(*doc->index));
+    QVERIFY(model.rowCount() >= 3);
+    // Ranked by the time at stake.
+    for (int r = 1; r < model.rowCount(); ++r)
+      QVERIFY(model.index(r - 1, 0).data(Qt::UserRole).toLongLong() >=
+              model.index(r, 0).data(Qt::UserRole).toLongLong());
+    bool idle = false, self = false;
+    for (int r = 0; r < model.rowCount(); ++r) {
+      idle = idle || model.finding(r).kind == "gpu-idle";
+      self = self || model.finding(r).kind == "self-time";
+      QVERIFY(!model.index(r, 1).data(Qt::ToolTipRole).toString().isEmpty());
+    }
+    QVERIFY(idle);
+    QVERIFY(self);
+    model.set_findings({});
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void bottlenecks_include_the_input_bound_diagnosis() {
+    // 40 us of "data" before each 60 us "step": 40% of each iteration waits.
+    auto doc = open_trace(fixture("trace_steps.json").toStdString());
+    const auto findings = find_bottlenecks(*doc->index);
+    auto it = std::find_if(findings.begin(), findings.end(),
+                           [](const Finding& f) { return f.kind == "input-bound"; });
+    QVERIFY(it != findings.end());
+    QVERIFY2(it->title.find("40.0%") != std::string::npos, it->title.c_str());
+    QVERIFY(it->end_ns > it->start_ns);
+  }
+
+  void candidates_model() {
+    const reports::Report report = read_report(fixture("report.json").toStdString());
+    CandidatesModel model;
+    tester(&model);
+    QCOMPARE(report.decisions.size(), size_t(2));
+    model.set_candidates(report.decisions[1].candidates);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.index(0, CandidatesModel::kCandidate).data().toString(),
+             QStringLiteral("gelu/cpp-simd"));
+    QCOMPARE(model.index(0, CandidatesModel::kKind).data().toString(),
+             QStringLiteral("handwritten"));
+    model.set_candidates(report.decisions[0].candidates);
+    QCOMPARE(model.rowCount(), 4);
+  }
+
+  void compare_model_highlights_regressions() {
+    CompareModel model;
+    tester(&model);
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    proxy.setSortRole(CompareModel::kSortRole);
+    tester(&proxy);
+    model.set_comparison(fixture_comparison());
+    QCOMPARE(model.rowCount(), 8);
+    int regressed = 0, improved = 0;
+    for (int r = 0; r < model.rowCount(); ++r) {
+      const QString kind = model.index(r, CompareModel::kResult).data().toString();
+      const QColor bg =
+          model.index(r, CompareModel::kName).data(Qt::BackgroundRole).value<QColor>();
+      if (kind == QLatin1String("regressed")) {
+        ++regressed;
+        QVERIFY(bg.red() > bg.green());
+        QVERIFY(model.index(r, CompareModel::kName).data().toString().contains("cpp-simd"));
+      }
+      if (kind == QLatin1String("improved")) {
+        ++improved;
+        QVERIFY(bg.green() > bg.red());
+      }
+    }
+    QCOMPARE(regressed, 2);
+    QCOMPARE(improved, 2);
+    proxy.sort(CompareModel::kChange, Qt::DescendingOrder);
+    QVERIFY(proxy.index(0, CompareModel::kChange).data(CompareModel::kSortRole).toDouble() > 0.1);
+    model.set_comparison({});
+    QCOMPARE(proxy.rowCount(), 0);
+  }
+};
+
+WORTHIT_GUI_TEST_MAIN(ModelsTest)
+#include "tst_models.moc"
