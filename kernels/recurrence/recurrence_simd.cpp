@@ -15,7 +15,6 @@
 // The AVX-512 path is written with intrinsics (chosen at run time); other CPUs
 // get the portable vectorised loop, compiled as AVX2/SSE2 clones
 // (src/simd_dispatch.h).
-#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -36,40 +35,36 @@ constexpr double kStreamBytes = 16.0 * 1024 * 1024;
 // How far ahead a and x are prefetched, in bytes per stream.
 constexpr int64_t kPrefetchBytes = 1024;
 
-// What a pass does with each h_t.
-enum class Out { kNone, kStore, kStream };
+// How a pass writes each h_t.
+enum class Out { kStore, kStream };
 
 // Portable path over lanes [begin, end) and steps [t0, t1): time outer, lanes
 // inner, the state in `state` (in: h_(t0-1), out: h_(t1-1)).
 WORTHIT_SIMD_CLONES
 void scan_portable(const float* a, const float* x, float* h, int64_t lanes, int64_t begin,
-                   int64_t end, int64_t t0, int64_t t1, float* __restrict state, bool store) {
+                   int64_t end, int64_t t0, int64_t t1, float* __restrict state) {
   const int64_t n = end - begin;
   for (int64_t t = t0; t < t1; ++t) {
     const float* __restrict at = a + t * lanes + begin;
     const float* __restrict xt = x + t * lanes + begin;
     float* __restrict ht = h + t * lanes + begin;
-    if (store) {
 #pragma omp simd
-      for (int64_t l = 0; l < n; ++l) {
-        state[l] = at[l] * state[l] + xt[l];
-        ht[l] = state[l];
-      }
-    } else {
-#pragma omp simd
-      for (int64_t l = 0; l < n; ++l) state[l] = at[l] * state[l] + xt[l];
+    for (int64_t l = 0; l < n; ++l) {
+      state[l] = at[l] * state[l] + xt[l];
+      ht[l] = state[l];
     }
   }
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
 #define WORTHIT_REC_AVX512 1
 
 template <Out O>
 __attribute__((target("avx512f"))) inline void put16(float* p, __m512 v) {
   if constexpr (O == Out::kStream)
     _mm512_stream_ps(p, v);
-  else if constexpr (O == Out::kStore)
+  else
     _mm512_storeu_ps(p, v);
 }
 
@@ -145,16 +140,15 @@ void scan_block(const float* a, const float* x, float* h, int64_t lanes, int64_t
   const bool aligned =
       lanes % 16 == 0 && begin % 16 == 0 && reinterpret_cast<uintptr_t>(h) % 64 == 0;
   if (avx512 && (end - begin) % 16 == 0) {
-    if (out == Out::kNone)
-      scan_avx512<Out::kNone>(a, x, h, lanes, begin, end, t0, t1, state);
-    else if (out == Out::kStream && aligned)
+    if (out == Out::kStream && aligned)
       scan_avx512<Out::kStream>(a, x, h, lanes, begin, end, t0, t1, state);
     else
       scan_avx512<Out::kStore>(a, x, h, lanes, begin, end, t0, t1, state);
     return;
   }
 #endif
-  scan_portable(a, x, h, lanes, begin, end, t0, t1, state, out != Out::kNone);
+  (void)out;  // the portable path stores normally
+  scan_portable(a, x, h, lanes, begin, end, t0, t1, state);
 }
 
 // Lanes per thread below which splitting lanes only hurts. Measured on the
