@@ -87,11 +87,13 @@ int run_bench(BenchArgs& args) {
 
   const auto start = std::chrono::steady_clock::now();
   auto progress = [&](const std::string& line) {
-    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double t =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr, "[%7.1fs] %s\n", t, line.c_str());
   };
   progress("threads " + std::to_string(o.threads) + ", " + std::to_string(o.repetitions) +
-           " repetitions of >= " + std::to_string(o.min_time_s) + " s, seed " + std::to_string(o.seed));
+           " repetitions of >= " + std::to_string(o.min_time_s) + " s, seed " +
+           std::to_string(o.seed));
 
   ResultsFile file;
   file.created = utc_timestamp();
@@ -100,11 +102,13 @@ int run_bench(BenchArgs& args) {
 #ifdef WORTHIT_TORCH_VERSION
   file.machine.torch_version = WORTHIT_TORCH_VERSION;
 #endif
-  file.settings = {o.threads, o.repetitions, o.min_time_s, o.seed, o.quick, o.workload_globs, o.backend_globs};
+  file.settings = {o.threads, o.repetitions,    o.min_time_s,   o.seed,
+                   o.quick,   o.workload_globs, o.backend_globs};
   file.calibration = calibration;
   file.results = run_benchmarks(registry, selection, o, progress);
   for (auto& r : run_python_workers(o, progress)) file.results.push_back(std::move(r));
-  for (const auto& [lib, version] : python_library_versions()) file.machine.libraries[lib] = version;
+  for (const auto& [lib, version] : python_library_versions())
+    file.machine.libraries[lib] = version;
   annotate_results(file.results, calibration);
 
   write_results(args.output, file);
@@ -122,16 +126,20 @@ int run_bench(BenchArgs& args) {
 Verb add_bench_verb(CLI::App& app) {
   auto args = std::make_shared<BenchArgs>();
   auto* cmd = app.add_subcommand(
-      "bench", "Run workloads' candidates on identical inputs and write results.json.\n"
-               "Exit status: 0 when every candidate ran correctly, 1 when any was incorrect or\n"
-               "failed, 2 on bad arguments.");
+      "bench",
+      "Run workloads' candidates on identical inputs and write results.json.\n"
+      "Exit status: 0 when every candidate ran correctly, 1 when any was incorrect or\n"
+      "failed, 2 on bad arguments.");
   auto& o = args->options;
   cmd->add_option("-w,--workload", o.workload_globs, "Workloads to run (glob, repeatable)");
-  cmd->add_option("-b,--backend", o.backend_globs,
-                  "Backends or candidates to run (glob, repeatable), e.g. 'cpp-*' or 'gelu/libtorch'");
-  cmd->add_option("-s,--sizes", o.sizes,
-                  "Sizes as key=value[,key=value] (K/M/G suffixes), e.g. n=1M or m=512,n=512,k=512");
-  cmd->add_option("-t,--threads", o.threads, "Threads for every candidate (default: physical cores)")
+  cmd->add_option(
+      "-b,--backend", o.backend_globs,
+      "Backends or candidates to run (glob, repeatable), e.g. 'cpp-*' or 'gelu/libtorch'");
+  cmd->add_option(
+      "-s,--sizes", o.sizes,
+      "Sizes as key=value[,key=value] (K/M/G suffixes), e.g. n=1M or m=512,n=512,k=512");
+  cmd->add_option("-t,--threads", o.threads,
+                  "Threads for every candidate (default: physical cores)")
       ->check(CLI::Range(1, 4096));
   cmd->add_option("--min-time", o.min_time_s, "Minimum seconds per repetition (default 0.05)")
       ->check(CLI::Range(1e-6, 3600.0))

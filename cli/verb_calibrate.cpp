@@ -61,7 +61,8 @@ Bandwidth measure_bandwidth(size_t bytes_per_array, int threads) {
     best.copy_gbs = std::max(best.copy_gbs, 2.0 * n * sizeof(double) / copy_s / 1e9);
     best.triad_gbs = std::max(best.triad_gbs, 3.0 * n * sizeof(double) / triad_s / 1e9);
   }
-  if (pa[n / 2] != expected_a || pc[n - 1] != (expected_a - 2.0) / 3.0) std::cerr << "worthit calibrate: warning: triad check failed\n";
+  if (pa[n / 2] != expected_a || pc[n - 1] != (expected_a - 2.0) / 3.0)
+    std::cerr << "worthit calibrate: warning: triad check failed\n";
   return best;
 }
 
@@ -85,7 +86,8 @@ std::pair<double, std::string> measure_peak_gflops(int n, int threads) {
     PreparedRun run = c->prepare(inputs, outputs, RunContext{threads});
     run.run();  // warm-up (and JIT/packing caches)
     double best_ns = 1e300;
-    for (int i = 0; i < 3; ++i) best_ns = std::min(best_ns, measure_once(c->name(), run.run, 0.3).ns_per_call);
+    for (int i = 0; i < 3; ++i)
+      best_ns = std::min(best_ns, measure_once(c->name(), run.run, 0.3).ns_per_call);
     const double gflops = w->flops(size) / best_ns;
     std::fprintf(stderr, "  %-18s %8.1f GFLOP/s at m=n=k=%d\n", c->name().c_str(), gflops, n);
     if (gflops > best) best = gflops, source = c->name() + " m=n=k=" + std::to_string(n);
@@ -96,12 +98,14 @@ std::pair<double, std::string> measure_peak_gflops(int n, int threads) {
 int run_calibrate(const CalibrateArgs& args) {
   const int threads = args.threads > 0 ? args.threads : physical_core_count();
   omp_set_num_threads(threads);
-  const auto path = args.output.empty() ? default_calibration_path() : std::filesystem::path(args.output);
+  const auto path =
+      args.output.empty() ? default_calibration_path() : std::filesystem::path(args.output);
   std::fprintf(stderr, "worthit calibrate: memory bandwidth, 3 arrays of %d MB, %d threads...\n",
                args.array_mb, threads);
   const Bandwidth bw = measure_bandwidth(static_cast<size_t>(args.array_mb) << 20, threads);
   std::fprintf(stderr, "  copy  %7.1f GB/s\n  triad %7.1f GB/s\n", bw.copy_gbs, bw.triad_gbs);
-  std::fprintf(stderr, "worthit calibrate: peak FLOP/s with a %dx%d fp32 GEMM...\n", args.gemm_n, args.gemm_n);
+  std::fprintf(stderr, "worthit calibrate: peak FLOP/s with a %dx%d fp32 GEMM...\n", args.gemm_n,
+               args.gemm_n);
   auto [gflops, source] = measure_peak_gflops(args.gemm_n, threads);
   Calibration c;
   c.memory_bandwidth_gbs = bw.triad_gbs;
@@ -111,10 +115,10 @@ int run_calibrate(const CalibrateArgs& args) {
   c.threads = threads;
   c.created = utc_timestamp();
   save_calibration(path, c);
-  std::printf("memory bandwidth (triad): %.1f GB/s\ncopy bandwidth:           %.1f GB/s\n"
-              "peak fp32:                %.1f GFLOP/s (%s)\nsaved to %s\n",
-              c.memory_bandwidth_gbs, c.copy_bandwidth_gbs, c.peak_gflops, source.c_str(),
-              path.c_str());
+  std::printf(
+      "memory bandwidth (triad): %.1f GB/s\ncopy bandwidth:           %.1f GB/s\n"
+      "peak fp32:                %.1f GFLOP/s (%s)\nsaved to %s\n",
+      c.memory_bandwidth_gbs, c.copy_bandwidth_gbs, c.peak_gflops, source.c_str(), path.c_str());
   return calibrate_gpu(path, args.gpu) ? kExitOk : kExitFailure;
 }
 
@@ -122,11 +126,13 @@ int run_calibrate(const CalibrateArgs& args) {
 
 Verb add_calibrate_verb(CLI::App& app) {
   auto args = std::make_shared<CalibrateArgs>();
-  auto* cmd = app.add_subcommand("calibrate",
-                                 "Measure this machine's memory bandwidth and peak FLOP/s (roofline ceilings)");
-  cmd->add_option("-o,--output", args->output,
-                  "Where to store them (default $WORTHIT_CALIBRATION or ~/.cache/worthit/calibration.json)");
-  cmd->add_option("-t,--threads", args->threads, "Threads (default: physical cores)")->check(CLI::Range(1, 4096));
+  auto* cmd = app.add_subcommand(
+      "calibrate", "Measure this machine's memory bandwidth and peak FLOP/s (roofline ceilings)");
+  cmd->add_option(
+      "-o,--output", args->output,
+      "Where to store them (default $WORTHIT_CALIBRATION or ~/.cache/worthit/calibration.json)");
+  cmd->add_option("-t,--threads", args->threads, "Threads (default: physical cores)")
+      ->check(CLI::Range(1, 4096));
   cmd->add_option("--array-mb", args->array_mb, "Size of each bandwidth array in MB (default 256)")
       ->check(CLI::Range(16, 65536));
   cmd->add_option("--gemm-n", args->gemm_n, "GEMM size for peak FLOP/s (default 2048)")

@@ -69,8 +69,9 @@ void print_results_table(std::ostream& out, const ResultsFile& file) {
       return aok && a->stats.median < b->stats.median;
     });
     const BenchResult& first = *rows.front();
-    out << "\n" << key.first << "  " << key.second << "  (" << format_bytes(first.bytes)
-        << " moved, " << first.flops << " FLOP per call)\n";
+    out << "\n"
+        << key.first << "  " << key.second << "  (" << format_bytes(first.bytes) << " moved, "
+        << first.flops << " FLOP per call)\n";
     std::snprintf(line, sizeof line, "  %-24s %12s  %-25s %9s %10s  %s\n", "candidate", "median",
                   "95% CI of median", "speedup", "ceiling", "status");
     out << line;
@@ -78,15 +79,16 @@ void print_results_table(std::ostream& out, const ResultsFile& file) {
       const std::string name = r->backend + (r->framework ? " *" : "");
       if (r->status != ResultStatus::ok) {
         std::string why = r->reason.size() > 70 ? r->reason.substr(0, 67) + "..." : r->reason;
-        std::snprintf(line, sizeof line, "  %-24s %12s  %-25s %9s %10s  %s: %s\n", name.c_str(), "-",
-                      "", "", "", to_string(r->status), why.c_str());
+        std::snprintf(line, sizeof line, "  %-24s %12s  %-25s %9s %10s  %s: %s\n", name.c_str(),
+                      "-", "", "", "", to_string(r->status), why.c_str());
       } else {
-        const std::string ci =
-            "[" + format_duration_ns(r->stats.ci_low) + ", " + format_duration_ns(r->stats.ci_high) + "]";
+        const std::string ci = "[" + format_duration_ns(r->stats.ci_low) + ", " +
+                               format_duration_ns(r->stats.ci_high) + "]";
         char speed[16] = "-";
         if (r->speedup_vs_best_framework)
           std::snprintf(speed, sizeof speed, "%.2fx", *r->speedup_vs_best_framework);
-        std::string status = r->stats.unstable ? "unstable (" + r->stats.unstable_reason + ")" : "ok";
+        std::string status =
+            r->stats.unstable ? "unstable (" + r->stats.unstable_reason + ")" : "ok";
         std::snprintf(line, sizeof line, "  %-24s %12s  %-25s %9s %10s  %s\n", name.c_str(),
                       format_duration_ns(r->stats.median).c_str(), ci.c_str(), speed,
                       ceiling_cell(*r, file.calibration).c_str(), status.c_str());
@@ -94,8 +96,10 @@ void print_results_table(std::ostream& out, const ResultsFile& file) {
       out << line;
     }
   }
-  out << "\n* framework-native. speedup: best framework-native median / this median (>1: faster).\n";
-  if (!file.calibration) out << "ceiling: run 'worthit calibrate' to see % of this machine's bandwidth and FLOP/s.\n";
+  out << "\n* framework-native. speedup: best framework-native median / this median (>1: "
+         "faster).\n";
+  if (!file.calibration)
+    out << "ceiling: run 'worthit calibrate' to see % of this machine's bandwidth and FLOP/s.\n";
 }
 
 }  // namespace worthit

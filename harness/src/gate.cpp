@@ -27,11 +27,16 @@ namespace {
 
 double element(const Buffer& b, int64_t i) {
   switch (b.dtype()) {
-    case DType::f32: return b.as<float>()[i];
-    case DType::f64: return b.as<double>()[i];
-    case DType::i32: return b.as<int32_t>()[i];
-    case DType::i64: return static_cast<double>(b.as<int64_t>()[i]);
-    case DType::u8: return b.as<uint8_t>()[i];
+    case DType::f32:
+      return b.as<float>()[i];
+    case DType::f64:
+      return b.as<double>()[i];
+    case DType::i32:
+      return b.as<int32_t>()[i];
+    case DType::i64:
+      return static_cast<double>(b.as<int64_t>()[i]);
+    case DType::u8:
+      return b.as<uint8_t>()[i];
   }
   return 0;
 }

@@ -77,7 +77,8 @@ MachineFingerprint collect_machine_fingerprint() {
   m.physical_cores = physical_core_count();
   m.governor = first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   if (m.governor.empty()) m.governor = "unknown";
-  if (auto no_turbo = first_line("/sys/devices/system/cpu/intel_pstate/no_turbo"); !no_turbo.empty())
+  if (auto no_turbo = first_line("/sys/devices/system/cpu/intel_pstate/no_turbo");
+      !no_turbo.empty())
     m.turbo = no_turbo == "1" ? "off" : "on";
   else if (auto boost = first_line("/sys/devices/system/cpu/cpufreq/boost"); !boost.empty())
     m.turbo = boost == "1" ? "on" : "off";

@@ -16,7 +16,8 @@ void Registry::add_candidate(Candidate candidate) {
   for (const auto& c : candidates_)
     if (c.name() == candidate.name())
       throw std::invalid_argument("candidate '" + candidate.name() + "' registered twice");
-  if (!candidate.prepare) throw std::invalid_argument("candidate '" + candidate.name() + "' has no prepare");
+  if (!candidate.prepare)
+    throw std::invalid_argument("candidate '" + candidate.name() + "' has no prepare");
   candidates_.push_back(std::move(candidate));
 }
 

@@ -10,11 +10,16 @@ using nlohmann::json;
 
 const char* to_string(ResultStatus s) {
   switch (s) {
-    case ResultStatus::ok: return "ok";
-    case ResultStatus::incorrect: return "incorrect";
-    case ResultStatus::unavailable: return "unavailable";
-    case ResultStatus::error: return "error";
-    case ResultStatus::skipped: return "skipped";
+    case ResultStatus::ok:
+      return "ok";
+    case ResultStatus::incorrect:
+      return "incorrect";
+    case ResultStatus::unavailable:
+      return "unavailable";
+    case ResultStatus::error:
+      return "error";
+    case ResultStatus::skipped:
+      return "skipped";
   }
   return "error";
 }
@@ -54,12 +59,18 @@ T get_or(const json& j, const char* key, T fallback, const std::string& where) {
 }  // namespace
 
 json to_json(const MachineFingerprint& m) {
-  return {{"cpu_model", m.cpu_model},     {"logical_cpus", m.logical_cpus},
-          {"physical_cores", m.physical_cores}, {"governor", m.governor},
-          {"turbo", m.turbo},             {"os", m.os},
-          {"compiler", m.compiler},       {"torch_version", m.torch_version},
-          {"cuda_available", m.cuda_available}, {"gpu", m.gpu},
-          {"gpu_driver", m.gpu_driver},   {"commit", m.commit},
+  return {{"cpu_model", m.cpu_model},
+          {"logical_cpus", m.logical_cpus},
+          {"physical_cores", m.physical_cores},
+          {"governor", m.governor},
+          {"turbo", m.turbo},
+          {"os", m.os},
+          {"compiler", m.compiler},
+          {"torch_version", m.torch_version},
+          {"cuda_available", m.cuda_available},
+          {"gpu", m.gpu},
+          {"gpu_driver", m.gpu_driver},
+          {"commit", m.commit},
           {"libraries", m.libraries}};
 }
 
@@ -106,11 +117,20 @@ Calibration calibration_from_json(const json& j) {
 }
 
 json to_json(const SampleStats& s) {
-  return {{"n", s.n},           {"median_ns", s.median}, {"mean_ns", s.mean},
-          {"stddev_ns", s.stddev}, {"min_ns", s.min},    {"max_ns", s.max},
-          {"q1_ns", s.q1},      {"q3_ns", s.q3},         {"iqr_ns", s.iqr},
-          {"ci95_low_ns", s.ci_low}, {"ci95_high_ns", s.ci_high}, {"cv", s.cv},
-          {"unstable", s.unstable}, {"unstable_reason", s.unstable_reason}};
+  return {{"n", s.n},
+          {"median_ns", s.median},
+          {"mean_ns", s.mean},
+          {"stddev_ns", s.stddev},
+          {"min_ns", s.min},
+          {"max_ns", s.max},
+          {"q1_ns", s.q1},
+          {"q3_ns", s.q3},
+          {"iqr_ns", s.iqr},
+          {"ci95_low_ns", s.ci_low},
+          {"ci95_high_ns", s.ci_high},
+          {"cv", s.cv},
+          {"unstable", s.unstable},
+          {"unstable_reason", s.unstable_reason}};
 }
 
 namespace {
@@ -247,7 +267,8 @@ ResultsFile results_from_json(const json& j) {
     throw SchemaError("schema is '" + schema + "', expected '" + ResultsFile::kSchema + "'");
   const int version = get<int>(j, "schema_version", w);
   if (version > ResultsFile::kSchemaVersion || version < 1)
-    throw SchemaError("schema_version " + std::to_string(version) + " is not supported (this worthit reads 1.." +
+    throw SchemaError("schema_version " + std::to_string(version) +
+                      " is not supported (this worthit reads 1.." +
                       std::to_string(ResultsFile::kSchemaVersion) + ")");
   ResultsFile f;
   f.created = get_or<std::string>(j, "created", "", w);

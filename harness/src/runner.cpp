@@ -162,7 +162,8 @@ double planted_slowdown_for(const std::string& candidate_name) {
     if (eq == std::string::npos) continue;
     std::string pct = rule.substr(eq + 1);
     if (!pct.empty() && pct.back() == '%') pct.pop_back();
-    if (glob_match(rule.substr(0, eq), candidate_name)) return std::strtod(pct.c_str(), nullptr) / 100.0;
+    if (glob_match(rule.substr(0, eq), candidate_name))
+      return std::strtod(pct.c_str(), nullptr) / 100.0;
   }
   return 0;
 }
@@ -192,21 +193,24 @@ Selection select(const Registry& registry, const BenchOptions& options) {
     } else {
       const auto keys = w->size_keys();
       for (size_t i = 0; i < specs.size(); ++i) {
-        bool fits = specs[i].size() == keys.size() &&
-                    std::all_of(keys.begin(), keys.end(), [&](auto& k) { return specs[i].count(k); });
+        bool fits =
+            specs[i].size() == keys.size() &&
+            std::all_of(keys.begin(), keys.end(), [&](auto& k) { return specs[i].count(k); });
         if (!fits) continue;
         item.sizes.push_back(w->make_size(specs[i]));
         spec_used[i] = true;
       }
     }
     for (const Candidate* c : registry.candidates(w->name()))
-      if (any_match(options.backend_globs, c->backend) || any_match(options.backend_globs, c->name()))
+      if (any_match(options.backend_globs, c->backend) ||
+          any_match(options.backend_globs, c->name()))
         item.candidates.push_back(c);
     if (!item.sizes.empty()) selection.items.push_back(std::move(item));
   }
   for (size_t i = 0; i < specs.size(); ++i)
     if (!spec_used[i])
-      throw std::invalid_argument("size '" + options.sizes[i] + "' fits no selected workload (see 'worthit list')");
+      throw std::invalid_argument("size '" + options.sizes[i] +
+                                  "' fits no selected workload (see 'worthit list')");
   return selection;
 }
 
@@ -228,8 +232,8 @@ std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selectio
       ++done;
       auto say = [&](const std::string& what) {
         if (progress)
-          progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + w.name() + " " +
-                   size.label + ": " + what);
+          progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + w.name() +
+                   " " + size.label + ": " + what);
       };
       say("generating inputs and reference");
       const Buffers inputs = w.make_inputs(size, options.seed);
@@ -268,7 +272,8 @@ std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selectio
             r.reason = e.what();
           }
         }
-        if (r.status != ResultStatus::ok) say(c->backend + " " + to_string(r.status) + ": " + r.reason);
+        if (r.status != ResultStatus::ok)
+          say(c->backend + " " + to_string(r.status) + ": " + r.reason);
         results.push_back(std::move(r));
       }
 
@@ -288,10 +293,10 @@ std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selectio
             // Device-timed candidates (GPU) report their own device time;
             // t.iterations then counts timed_run invocations.
             const PreparedRun& p = t.prepared;
-            Measurement m =
-                p.timed_run ? measure_device(r.candidate, p.timed_run, p.calls_per_timed_run,
-                                             options.min_time_s, t.iterations)
-                            : measure(r.candidate, p.run, options.min_time_s, t.iterations);
+            Measurement m = p.timed_run
+                                ? measure_device(r.candidate, p.timed_run, p.calls_per_timed_run,
+                                                 options.min_time_s, t.iterations)
+                                : measure(r.candidate, p.run, options.min_time_s, t.iterations);
             t.iterations = p.timed_run ? m.iterations / p.calls_per_timed_run : m.iterations;
             r.samples_ns.push_back(m.ns_per_call);
             r.iterations.push_back(m.iterations);
@@ -332,7 +337,8 @@ void annotate_results(std::vector<BenchResult>& results,
     if (r.framework) {
       auto key = std::make_tuple(r.workload, r.size, group(r));
       auto it = best_framework.find(key);
-      if (it == best_framework.end() || r.stats.median < it->second) best_framework[key] = r.stats.median;
+      if (it == best_framework.end() || r.stats.median < it->second)
+        best_framework[key] = r.stats.median;
     }
   }
   for (auto& r : results) {

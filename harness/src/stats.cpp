@@ -56,8 +56,8 @@ SampleStats summarize(std::span<const double> samples, const StatsOptions& optio
   for (double x : samples) ss += (x - s.mean) * (x - s.mean);
   s.stddev = s.n > 1 ? std::sqrt(ss / (s.n - 1)) : 0.0;
   s.cv = s.mean > 0 ? s.stddev / s.mean : 0.0;
-  std::tie(s.ci_low, s.ci_high) = bootstrap_median_ci(samples, 0.95, options.bootstrap_resamples,
-                                                      options.bootstrap_seed);
+  std::tie(s.ci_low, s.ci_high) =
+      bootstrap_median_ci(samples, 0.95, options.bootstrap_resamples, options.bootstrap_seed);
   if (s.n < options.min_samples) {
     s.unstable = true;
     s.unstable_reason = "only " + std::to_string(s.n) + " repetitions (need " +

@@ -38,10 +38,20 @@ std::map<std::string, int64_t> parse_size_params(std::string_view text) {
     std::string_view value = item.substr(eq + 1);
     int64_t scale = 1;
     switch (value.back()) {
-      case 'K': case 'k': scale = int64_t{1} << 10; break;
-      case 'M': case 'm': scale = int64_t{1} << 20; break;
-      case 'G': case 'g': scale = int64_t{1} << 30; break;
-      default: break;
+      case 'K':
+      case 'k':
+        scale = int64_t{1} << 10;
+        break;
+      case 'M':
+      case 'm':
+        scale = int64_t{1} << 20;
+        break;
+      case 'G':
+      case 'g':
+        scale = int64_t{1} << 30;
+        break;
+      default:
+        break;
     }
     if (scale != 1) value.remove_suffix(1);
     int64_t v = 0;
@@ -49,7 +59,8 @@ std::map<std::string, int64_t> parse_size_params(std::string_view text) {
     if (ec != std::errc() || end != value.data() + value.size() || v <= 0)
       throw std::invalid_argument("size '" + original + "': '" + key +
                                   "' needs a positive integer (K, M, G suffixes allowed)");
-    if (params.count(key)) throw std::invalid_argument("size '" + original + "': '" + key + "' given twice");
+    if (params.count(key))
+      throw std::invalid_argument("size '" + original + "': '" + key + "' given twice");
     params[key] = v * scale;
   }
   if (params.empty()) throw std::invalid_argument("empty size");
@@ -74,9 +85,12 @@ Size Workload::make_size(const std::map<std::string, int64_t>& params) const {
 
 Tolerance Workload::tolerance(DType dtype) const {
   switch (dtype) {
-    case DType::f32: return {1e-5, 1e-4};
-    case DType::f64: return {1e-12, 1e-10};
-    default: return {0, 0};
+    case DType::f32:
+      return {1e-5, 1e-4};
+    case DType::f64:
+      return {1e-12, 1e-10};
+    default:
+      return {0, 0};
   }
 }
 

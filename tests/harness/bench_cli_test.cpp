@@ -28,7 +28,9 @@ Outcome run(const std::string& args) {
   return o;
 }
 
-int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+int count_lines(const std::string& s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
 
 }  // namespace
 
@@ -41,10 +43,10 @@ TEST(BenchCli, HelpExitsZeroForEveryVerb) {
 }
 
 TEST(BenchCli, BadArgumentsExitTwoWithOneLine) {
-  for (const char* args : {"", "bench --workload no_such_workload", "bench --backend no_such_backend",
-                           "bench --threads 0", "bench --repetitions -3", "bench --sizes n=abc",
-                           "bench --sizes q=5", "bench --no-such-flag", "no-such-verb",
-                           "bench --plugin /no/such/file.py"}) {
+  for (const char* args :
+       {"", "bench --workload no_such_workload", "bench --backend no_such_backend",
+        "bench --threads 0", "bench --repetitions -3", "bench --sizes n=abc", "bench --sizes q=5",
+        "bench --no-such-flag", "no-such-verb", "bench --plugin /no/such/file.py"}) {
     const auto o = run(args);
     EXPECT_EQ(o.code, 2) << "'" << args << "': " << o.output;
     EXPECT_EQ(count_lines(o.output), 1) << "'" << args << "' should explain itself in one line:\n"
@@ -68,8 +70,10 @@ TEST(BenchCli, ListNamesTheBuiltInWorkloads) {
 TEST(BenchCli, QuickRunWritesAValidResultsFile) {
   const auto path = std::filesystem::temp_directory_path() /
                     ("worthit_cli_" + std::to_string(::getpid()) + ".json");
-  const auto o = run("bench --quick --workload gelu --backend 'cpp-*' --min-time 0.001 "
-                     "--repetitions 3 -o " + path.string());
+  const auto o =
+      run("bench --quick --workload gelu --backend 'cpp-*' --min-time 0.001 "
+          "--repetitions 3 -o " +
+          path.string());
   ASSERT_EQ(o.code, 0) << o.output;
   EXPECT_NE(o.output.find("repetition 3/3"), std::string::npos) << "progress goes to stderr";
   const auto file = worthit::read_results(path);

@@ -20,7 +20,8 @@ ResultsFile sample_file() {
   f.tool_version = "0.1.0";
   f.machine = collect_machine_fingerprint();
   f.settings = {2, 9, 0.05, 42, false, {"*"}, {"*"}};
-  f.calibration = Calibration{20.5, 18.0, 150.0, "matmul/libtorch", 2, "cpu", "2026-11-26T12:00:00Z"};
+  f.calibration =
+      Calibration{20.5, 18.0, 150.0, "matmul/libtorch", 2, "cpu", "2026-11-26T12:00:00Z"};
   BenchResult ok;
   ok.workload = "gelu";
   ok.size = "n=1024";

@@ -12,7 +12,9 @@ class AffineWorkload : public Workload {
   std::string name() const override { return "affine"; }
   std::string description() const override { return "y = 2x + 1"; }
   std::vector<std::string> size_keys() const override { return {"n"}; }
-  std::vector<Size> sizes() const override { return {make_size({{"n", 4096}}), make_size({{"n", 100003}})}; }
+  std::vector<Size> sizes() const override {
+    return {make_size({{"n", 4096}}), make_size({{"n", 100003}})};
+  }
   std::vector<Size> quick_sizes() const override { return {make_size({{"n", 1000}})}; }
   Buffers make_inputs(const Size& size, uint64_t seed) const override {
     Buffers in;
@@ -54,7 +56,8 @@ inline Candidate affine_candidate(const std::string& backend, Fault fault, bool 
     return PreparedRun{[=] {
                          const int64_t end = fault == Fault::unwritten_tail ? n - 1 : n;
                          for (int64_t i = 0; i < end; ++i) y[i] = 2 * x[i] + 1;
-                         if (fault == Fault::nan_output) y[n / 2] = std::numeric_limits<float>::quiet_NaN();
+                         if (fault == Fault::nan_output)
+                           y[n / 2] = std::numeric_limits<float>::quiet_NaN();
                          if (fault == Fault::wrong_value) y[0] += 0.5f;
                        },
                        {}};

@@ -19,11 +19,26 @@ const char* to_string(DType d);
 
 template <class T>
 constexpr DType dtype_of();
-template <> constexpr DType dtype_of<float>() { return DType::f32; }
-template <> constexpr DType dtype_of<double>() { return DType::f64; }
-template <> constexpr DType dtype_of<int32_t>() { return DType::i32; }
-template <> constexpr DType dtype_of<int64_t>() { return DType::i64; }
-template <> constexpr DType dtype_of<uint8_t>() { return DType::u8; }
+template <>
+constexpr DType dtype_of<float>() {
+  return DType::f32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+  return DType::f64;
+}
+template <>
+constexpr DType dtype_of<int32_t>() {
+  return DType::i32;
+}
+template <>
+constexpr DType dtype_of<int64_t>() {
+  return DType::i64;
+}
+template <>
+constexpr DType dtype_of<uint8_t>() {
+  return DType::u8;
+}
 
 class Buffer {
  public:
@@ -64,7 +79,8 @@ class Buffer {
  private:
   template <class T>
   void check() const {
-    if (dtype_of<T>() != dtype_) throw std::logic_error("buffer '" + name_ + "' is not of that dtype");
+    if (dtype_of<T>() != dtype_)
+      throw std::logic_error("buffer '" + name_ + "' is not of that dtype");
   }
   struct Free {
     void operator()(void* p) const;

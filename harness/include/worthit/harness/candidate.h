@@ -34,9 +34,9 @@ struct PreparedRun {
 
 struct Candidate {
   std::string workload;
-  std::string backend;         // "cpp-scalar", "cpp-simd", "libtorch", "torchscript", ...
+  std::string backend;  // "cpp-scalar", "cpp-simd", "libtorch", "torchscript", ...
   std::string language = "c++";
-  bool framework = false;      // framework-native (true) or handwritten (false)
+  bool framework = false;  // framework-native (true) or handwritten (false)
   std::string device = "cpu";
   std::string description;
   std::vector<std::string> sources;     // repository-relative files that implement it

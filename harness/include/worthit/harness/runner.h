@@ -19,7 +19,7 @@ struct BenchOptions {
   std::vector<std::string> sizes;  // "k=v,k=v" specs; empty: the workload's defaults
   int threads = 0;                 // 0: physical cores
   int repetitions = 9;
-  double min_time_s = 0.05;        // per repetition and candidate
+  double min_time_s = 0.05;  // per repetition and candidate
   uint64_t seed = 42;
   bool quick = false;
   std::vector<std::string> plugins;  // Python files adding candidates or workloads (--plugin)

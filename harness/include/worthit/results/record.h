@@ -15,15 +15,15 @@ struct MachineFingerprint {
   std::string cpu_model;
   int logical_cpus = 0;
   int physical_cores = 0;
-  std::string governor;    // "performance", "powersave", or "unknown"
-  std::string turbo;       // "on", "off", or "unknown"
-  std::string os;          // kernel name and release
-  std::string compiler;    // compiler that built worthit
+  std::string governor;       // "performance", "powersave", or "unknown"
+  std::string turbo;          // "on", "off", or "unknown"
+  std::string os;             // kernel name and release
+  std::string compiler;       // compiler that built worthit
   std::string torch_version;  // empty when built without libtorch
   bool cuda_available = false;
-  std::string gpu;         // device name, empty without a GPU
-  std::string gpu_driver;  // driver version, empty without a GPU
-  std::string commit;      // project commit worthit was built from
+  std::string gpu;                               // device name, empty without a GPU
+  std::string gpu_driver;                        // driver version, empty without a GPU
+  std::string commit;                            // project commit worthit was built from
   std::map<std::string, std::string> libraries;  // extra versions (numpy, tensorflow, ...)
 };
 
@@ -49,9 +49,9 @@ struct SampleStats {
   double q1 = 0;
   double q3 = 0;
   double iqr = 0;
-  double ci_low = 0;   // bootstrap 95% confidence interval of the median
+  double ci_low = 0;  // bootstrap 95% confidence interval of the median
   double ci_high = 0;
-  double cv = 0;       // coefficient of variation: stddev / mean
+  double cv = 0;  // coefficient of variation: stddev / mean
   bool unstable = false;
   std::string unstable_reason;
 };
@@ -80,30 +80,30 @@ struct Correctness {
 // One candidate at one size of one workload.
 struct BenchResult {
   std::string workload;
-  std::string size;                        // label, e.g. "n=1048576"
-  std::map<std::string, int64_t> params;   // the size's dimensions
-  std::string candidate;                   // unique name, "<workload>/<backend>"
-  std::string backend;                     // "cpp-scalar", "cpp-simd", "libtorch", ...
-  bool framework = false;                  // framework-native (true) or handwritten (false)
-  std::string language;                    // "c++", "python", "cython", "cuda", ...
+  std::string size;                       // label, e.g. "n=1048576"
+  std::map<std::string, int64_t> params;  // the size's dimensions
+  std::string candidate;                  // unique name, "<workload>/<backend>"
+  std::string backend;                    // "cpp-scalar", "cpp-simd", "libtorch", ...
+  bool framework = false;                 // framework-native (true) or handwritten (false)
+  std::string language;                   // "c++", "python", "cython", "cuda", ...
   std::string device = "cpu";
   int threads = 0;
   ResultStatus status = ResultStatus::ok;
-  std::string reason;                      // why not ok
+  std::string reason;  // why not ok
   Correctness correctness;
-  double bytes = 0;                        // bytes moved per call (workload model)
-  double flops = 0;                        // floating-point operations per call
-  std::vector<double> samples_ns;          // per-repetition mean time per call
-  std::vector<int64_t> iterations;         // calls per repetition
+  double bytes = 0;                 // bytes moved per call (workload model)
+  double flops = 0;                 // floating-point operations per call
+  std::vector<double> samples_ns;   // per-repetition mean time per call
+  std::vector<int64_t> iterations;  // calls per repetition
   SampleStats stats;
   double gbps = 0;
   double gflops = 0;
-  double pct_bandwidth = 0;                // of the calibrated ceiling, 0 when uncalibrated
+  double pct_bandwidth = 0;  // of the calibrated ceiling, 0 when uncalibrated
   double pct_peak_flops = 0;
   std::optional<double> speedup_vs_best_framework;
-  std::vector<std::string> sources;        // files that implement the candidate
-  std::vector<std::string> toolchains;     // extra toolchains it needs (nvcc, cython, ...)
-  std::map<std::string, double> extra;     // e.g. "compile_time_s" for torch.compile
+  std::vector<std::string> sources;     // files that implement the candidate
+  std::vector<std::string> toolchains;  // extra toolchains it needs (nvcc, cython, ...)
+  std::map<std::string, double> extra;  // e.g. "compile_time_s" for torch.compile
 };
 
 struct RunSettings {

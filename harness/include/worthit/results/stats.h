@@ -11,8 +11,8 @@
 namespace worthit {
 
 struct StatsOptions {
-  double unstable_cv = 0.10;      // CV at or above this flags the result unstable
-  int min_samples = 5;            // fewer repetitions than this cannot say anything
+  double unstable_cv = 0.10;  // CV at or above this flags the result unstable
+  int min_samples = 5;        // fewer repetitions than this cannot say anything
   int bootstrap_resamples = 2000;
   uint64_t bootstrap_seed = 0x5eed;  // fixed: the same samples give the same interval
 };
