@@ -127,7 +127,10 @@ std::vector<py::tuple> size_list(const std::vector<Size>& sizes) {
 }  // namespace
 }  // namespace worthit::python
 
-PYBIND11_MODULE(_native, m) {
+#ifndef WORTHIT_NATIVE_MODULE
+#define WORTHIT_NATIVE_MODULE _native
+#endif
+PYBIND11_MODULE(WORTHIT_NATIVE_MODULE, m) {
   using namespace worthit;
   using namespace worthit::python;
   m.doc() = "worthit's C++ harness, seen from Python (type conversions only)";

@@ -13,6 +13,17 @@ Run it next to every built-in candidate: ``worthit bench --plugin my_ops.py``
 
 from __future__ import annotations
 
+import os as _os
+import sys as _sys
+
+if _os.environ.get("WORTHIT_NATIVE_TORCH") == "1":
+    # The torch worker: the same module built with the libtorch candidates,
+    # under the usual name, so `from worthit import _native` finds it. Other
+    # processes load the libtorch-free _native (python/CMakeLists.txt).
+    from worthit import _native_torch as _native
+
+    _sys.modules[__name__ + "._native"] = _native
+
 from worthit.candidate import (
     REGISTRY,
     Candidate,

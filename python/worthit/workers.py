@@ -33,8 +33,12 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
-def worker_env(threads: int) -> dict[str, str]:
+def worker_env(threads: int, group: str = "") -> dict[str, str]:
     env = dict(os.environ)
+    # Only the torch worker loads libtorch's C++ side (worthit/__init__.py).
+    env.pop("WORTHIT_NATIVE_TORCH", None)
+    if group == "torch":
+        env["WORTHIT_NATIVE_TORCH"] = "1"
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
         env[var] = str(threads)
     env.setdefault("TF_NUM_INTEROP_THREADS", "1")
@@ -108,7 +112,7 @@ class GroupRun:
         open(events_path, "w").close()
         with open(log_path, "wb") as log:
             proc = subprocess.Popen([self.python, "-m", "worthit.worker", req_path], stdout=log, stderr=log,
-                                    env=worker_env(int(req["threads"])), start_new_session=True)
+                                    env=worker_env(int(req["threads"]), self.group), start_new_session=True)
         try:
             return self._watch(proc, events_path, log_path)
         finally:

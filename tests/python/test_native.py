@@ -81,3 +81,32 @@ def test_normalize_result_checks_the_schema():
         _native.normalize_result(json.dumps(dict(row, status="fine")))
     with pytest.raises(Exception, match="no samples"):
         _native.normalize_result(json.dumps(dict(row, samples_ns=[])))
+
+
+def _libraries_after_importing_native(extra_env: dict[str, str]) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, **extra_env)
+    code = ("from worthit import _native; print(_native.__file__); "
+            "print(open('/proc/self/maps').read())")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def test_native_module_outside_the_torch_worker_loads_no_libtorch():
+    # The NumPy, TensorFlow and plugin workers must not carry libtorch.
+    maps = _libraries_after_importing_native({"WORTHIT_NATIVE_TORCH": ""})
+    assert "_native_torch" not in maps.splitlines()[0]
+    assert "libtorch_cpu" not in maps
+
+
+def test_torch_worker_gets_the_libtorch_build_under_the_usual_name():
+    import pytest
+
+    pytest.importorskip("torch", reason="torch is not installed in this interpreter")
+    maps = _libraries_after_importing_native({"WORTHIT_NATIVE_TORCH": "1"})
+    if "_native_torch" not in maps.splitlines()[0]:
+        pytest.skip("this build has no libtorch (_native_torch not built)")
+    assert "libtorch_cpu" in maps
