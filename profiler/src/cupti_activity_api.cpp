@@ -105,6 +105,18 @@ std::string api_name(CUpti_CallbackDomain domain, CUpti_CallbackId cbid) {
   return (domain == CUPTI_CB_DOMAIN_RUNTIME_API ? "runtime " : "driver ") + std::to_string(cbid);
 }
 
+// Kernels, copies and memsets are different CUPTI structs with the same
+// timing and placement fields.
+template <class GpuWorkRecord>
+void copy_gpu_work_fields(const GpuWorkRecord& w, ActivityRecord& r) {
+  r.start_ns = int64_t(w.start);
+  r.end_ns = int64_t(w.end);
+  r.correlation_id = w.correlationId;
+  r.device = w.deviceId;
+  r.context = w.contextId;
+  r.stream = w.streamId;
+}
+
 bool convert(const CUpti_Activity* a, ActivityRecord& r) {
   switch (a->kind) {
     case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL:
@@ -112,12 +124,7 @@ bool convert(const CUpti_Activity* a, ActivityRecord& r) {
       auto* k = reinterpret_cast<const CUpti_ActivityKernel10*>(a);
       r.kind = ActivityKind::kernel;
       r.name = k->name ? k->name : "kernel";
-      r.start_ns = int64_t(k->start);
-      r.end_ns = int64_t(k->end);
-      r.correlation_id = k->correlationId;
-      r.device = k->deviceId;
-      r.context = k->contextId;
-      r.stream = k->streamId;
+      copy_gpu_work_fields(*k, r);
       r.grid[0] = k->gridX, r.grid[1] = k->gridY, r.grid[2] = k->gridZ;
       r.block[0] = k->blockX, r.block[1] = k->blockY, r.block[2] = k->blockZ;
       r.registers = k->registersPerThread;
@@ -128,12 +135,7 @@ bool convert(const CUpti_Activity* a, ActivityRecord& r) {
       auto* m = reinterpret_cast<const CUpti_ActivityMemcpy6*>(a);
       r.kind = ActivityKind::memcpy;
       r.name = memcpy_kind_name(m->copyKind);
-      r.start_ns = int64_t(m->start);
-      r.end_ns = int64_t(m->end);
-      r.correlation_id = m->correlationId;
-      r.device = m->deviceId;
-      r.context = m->contextId;
-      r.stream = m->streamId;
+      copy_gpu_work_fields(*m, r);
       r.bytes = m->bytes;
       return true;
     }
@@ -141,12 +143,7 @@ bool convert(const CUpti_Activity* a, ActivityRecord& r) {
       auto* m = reinterpret_cast<const CUpti_ActivityMemset4*>(a);
       r.kind = ActivityKind::memset;
       r.name = "Memset";
-      r.start_ns = int64_t(m->start);
-      r.end_ns = int64_t(m->end);
-      r.correlation_id = m->correlationId;
-      r.device = m->deviceId;
-      r.context = m->contextId;
-      r.stream = m->streamId;
+      copy_gpu_work_fields(*m, r);
       r.bytes = m->bytes;
       return true;
     }
