@@ -1,12 +1,19 @@
 // worthit bench: run workloads, write results.json, print the table.
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <set>
 
+#include "child_process.h"
 #include "python_workers.h"
 #include "verbs.h"
 #include "worthit/harness/console_table.h"
+#include "worthit/harness/process_merge.h"
 #include "worthit/harness/runner.h"
 #include "worthit/kernels/builtin.h"
 #include "worthit/results/file_io.h"
@@ -23,6 +30,7 @@ struct BenchArgs {
   bool repetitions_given = false;
   bool min_time_given = false;
   bool no_table = false;
+  int processes = 1;
 };
 
 // Globs that match nothing are almost always typos: refuse them up front.
@@ -52,6 +60,68 @@ void check_globs(const Registry& registry, const BenchOptions& o,
   };
   check(o.workload_globs, workloads, "workload");
   check(o.backend_globs, backends, "backend");
+}
+
+// The arguments that make a child bench process run exactly this selection,
+// with every default already resolved.
+std::vector<std::string> child_command(const BenchArgs& args, const std::string& calibration,
+                                       const std::filesystem::path& output) {
+  const BenchOptions& o = args.options;
+  char min_time[32];
+  std::snprintf(min_time, sizeof min_time, "%.17g", o.min_time_s);
+  // /proc/self/exe rather than its target: it still works when a rebuild
+  // replaced the binary while this bench was running.
+  std::vector<std::string> cmd = {"/proc/self/exe",
+                                  "bench",
+                                  "--processes=1",
+                                  "--no-table",
+                                  "--output=" + output.string(),
+                                  "--threads=" + std::to_string(o.threads),
+                                  "--repetitions=" + std::to_string(o.repetitions),
+                                  std::string("--min-time=") + min_time,
+                                  "--seed=" + std::to_string(o.seed)};
+  if (!calibration.empty()) cmd.push_back("--calibration=" + calibration);
+  if (o.quick) cmd.push_back("--quick");
+  for (const auto& g : o.workload_globs) cmd.push_back("--workload=" + g);
+  for (const auto& g : o.backend_globs) cmd.push_back("--backend=" + g);
+  for (const auto& s : o.sizes) cmd.push_back("--sizes=" + s);
+  for (const auto& p : o.plugins) cmd.push_back("--plugin=" + p);
+  return cmd;
+}
+
+// --processes N: N fresh copies of this bench, one after the other, each with
+// its own memory layout, pooled into one file (docs/measurement.md).
+ResultsFile bench_in_processes(const BenchArgs& args, const std::string& calibration,
+                               const ProgressFn& progress) {
+  namespace fs = std::filesystem;
+  if (self_executable().empty())
+    throw std::runtime_error("--processes needs /proc/self/exe to start copies of worthit");
+  const fs::path output = fs::absolute(args.output);
+  std::string tmpl = (output.parent_path() / ".worthit-bench-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data()))
+    throw FileError(tmpl, std::string("cannot create: ") + std::strerror(errno));
+  const fs::path parts = tmpl;
+  struct RemoveParts {
+    fs::path dir;
+    ~RemoveParts() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{parts};
+
+  std::vector<ResultsFile> runs;
+  for (int p = 0; p < args.processes; ++p) {
+    const std::string label =
+        "process " + std::to_string(p + 1) + "/" + std::to_string(args.processes);
+    progress(label + ": starting a fresh worthit bench");
+    const fs::path part = parts / ("process-" + std::to_string(p + 1) + ".json");
+    const int rc = run_child(child_command(args, calibration, part), {}, "bench");
+    // 1 means some candidate was incorrect or failed: its rows say which.
+    if (rc != kExitOk && rc != kExitFailure)
+      throw std::runtime_error(label + " failed (exit " + std::to_string(rc) + ")");
+    runs.push_back(read_results(part));
+  }
+  return merge_process_results(runs);
 }
 
 int run_bench(BenchArgs& args) {
@@ -92,8 +162,10 @@ int run_bench(BenchArgs& args) {
     std::fprintf(stderr, "[%7.1fs] %s\n", t, line.c_str());
   };
   progress("threads " + std::to_string(o.threads) + ", " + std::to_string(o.repetitions) +
-           " repetitions of >= " + std::to_string(o.min_time_s) + " s, seed " +
-           std::to_string(o.seed));
+           " repetitions of >= " + std::to_string(o.min_time_s) + " s" +
+           (args.processes > 1 ? " in each of " + std::to_string(args.processes) + " processes"
+                               : std::string()) +
+           ", seed " + std::to_string(o.seed));
 
   ResultsFile file;
   file.created = utc_timestamp();
@@ -102,13 +174,26 @@ int run_bench(BenchArgs& args) {
 #ifdef WORTHIT_TORCH_VERSION
   file.machine.torch_version = WORTHIT_TORCH_VERSION;
 #endif
-  file.settings = {o.threads, o.repetitions,    o.min_time_s,   o.seed,
-                   o.quick,   o.workload_globs, o.backend_globs};
+  file.settings.threads = o.threads;
+  file.settings.repetitions = o.repetitions;
+  file.settings.min_time_s = o.min_time_s;
+  file.settings.seed = o.seed;
+  file.settings.quick = o.quick;
+  file.settings.workload_globs = o.workload_globs;
+  file.settings.backend_globs = o.backend_globs;
   file.calibration = calibration;
-  file.results = run_benchmarks(registry, selection, o, progress);
-  for (auto& r : run_python_workers(o, progress)) file.results.push_back(std::move(r));
-  for (const auto& [lib, version] : python_library_versions())
-    file.machine.libraries[lib] = version;
+  if (args.processes > 1) {
+    ResultsFile pooled =
+        bench_in_processes(args, calibration ? cal_path.string() : std::string(), progress);
+    file.settings.processes = pooled.settings.processes;
+    file.machine.libraries = pooled.machine.libraries;
+    file.results = std::move(pooled.results);
+  } else {
+    file.results = run_benchmarks(registry, selection, o, progress);
+    for (auto& r : run_python_workers(o, progress)) file.results.push_back(std::move(r));
+    for (const auto& [lib, version] : python_library_versions())
+      file.machine.libraries[lib] = version;
+  }
   annotate_results(file.results, calibration);
 
   write_results(args.output, file);
@@ -147,6 +232,11 @@ Verb add_bench_verb(CLI::App& app) {
   cmd->add_option("-r,--repetitions", o.repetitions, "Repetitions per candidate (default 9)")
       ->check(CLI::Range(1, 100000))
       ->each([a = args.get()](const std::string&) { a->repetitions_given = true; });
+  cmd->add_option("--processes", args->processes,
+                  "Run the whole selection in N fresh processes, one after the other, and pool\n"
+                  "their samples (default 1). Each process has its own memory layout, which moves\n"
+                  "some kernels' times by a few percent; use 5 for `worthit compare` in CI")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--seed", o.seed, "Input generator seed (default 42)");
   cmd->add_flag("-q,--quick", o.quick, "Small sizes, 5 repetitions of 0.01 s: a smoke run");
   cmd->add_option("--plugin", o.plugins, "Python file adding candidates or workloads (repeatable)")

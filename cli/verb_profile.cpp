@@ -5,8 +5,6 @@
 // into a private folder, merges them into one Chrome trace, validates it and
 // prints a summary. The exit code is CMD's (128+N when a signal N ended it,
 // 127 when it could not be started); 2 for usage errors. docs/profiler.md.
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +16,7 @@
 #include <iostream>
 #include <set>
 
+#include "child_process.h"
 #include "verbs.h"
 #include "worthit/results/file_io.h"
 #include "worthit/trace/analysis.h"
@@ -42,52 +41,12 @@ struct ProfileOptions {
 // them there); WORTHIT_LIB_DIR overrides for installs that split them.
 fs::path library_dir() {
   if (const char* dir = std::getenv("WORTHIT_LIB_DIR"); dir && *dir) return dir;
+  const fs::path exe = self_executable();
+  if (exe.empty()) return {};
   std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
   for (const fs::path& d : {exe.parent_path(), exe.parent_path() / "../lib"})
     if (fs::exists(d / "libworthit_profiler.so", ec)) return fs::weakly_canonical(d);
   return exe.parent_path();
-}
-
-volatile sig_atomic_t g_child = 0;
-void forward_signal(int sig) {
-  if (g_child > 0) ::kill(g_child, sig);
-}
-
-// Returns the exit code in the shell's convention.
-int run_child(const std::vector<std::string>& command,
-              const std::vector<std::pair<std::string, std::string>>& env) {
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
-  if (pid == 0) {
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> argv;
-    for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    std::fprintf(stderr, "worthit profile: cannot run '%s': %s\n", argv[0], std::strerror(errno));
-    ::_exit(127);
-  }
-  g_child = pid;
-  // Ctrl-C reaches the child through the terminal; a SIGTERM sent to us is
-  // passed on, so the child can flush its trace and we can still merge.
-  struct sigaction sa {
-  }, old_int{}, old_term{};
-  sa.sa_handler = forward_signal;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGTERM, &sa, &old_term);
-  sa.sa_handler = SIG_IGN;
-  ::sigaction(SIGINT, &sa, &old_int);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  ::sigaction(SIGTERM, &old_term, nullptr);
-  ::sigaction(SIGINT, &old_int, nullptr);
-  g_child = 0;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return kExitFailure;
 }
 
 wt::Trace merge_parts(const fs::path& dir, std::vector<std::string>* unreadable) {
@@ -270,7 +229,7 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
   if (o.gpu != "off" && fs::exists(cuda)) env.emplace_back("CUDA_INJECTION64_PATH", cuda.string());
 
   const auto start = std::chrono::steady_clock::now();
-  const int exit_code = run_child(command, env);
+  const int exit_code = run_child(command, env, "profile");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

@@ -187,6 +187,7 @@ json to_json(const BenchResult& r) {
             {"toolchains", r.toolchains},
             {"extra", r.extra}};
   j["stats"] = r.status == ResultStatus::ok ? to_json(r.stats) : json(nullptr);
+  if (!r.sample_process.empty()) j["sample_process"] = r.sample_process;
   if (r.speedup_vs_best_framework) j["speedup_vs_best_framework"] = *r.speedup_vs_best_framework;
   return j;
 }
@@ -228,6 +229,12 @@ BenchResult result_from_json(const json& j) {
     r.stats = stats_from_json(field(j, "stats", wc), wc + ".stats");
     if (r.samples_ns.empty()) throw SchemaError(wc + ": status ok but no samples_ns");
   }
+  r.sample_process = get_or<std::vector<int>>(j, "sample_process", {}, wc);
+  if (!r.sample_process.empty() && r.sample_process.size() != r.samples_ns.size())
+    throw SchemaError(wc + ".sample_process: " + std::to_string(r.sample_process.size()) +
+                      " entries for " + std::to_string(r.samples_ns.size()) + " samples");
+  for (int p : r.sample_process)
+    if (p < 0) throw SchemaError(wc + ".sample_process: negative process index");
   r.gbps = get_or<double>(j, "gbps", 0, wc);
   r.gflops = get_or<double>(j, "gflops", 0, wc);
   r.pct_bandwidth = get_or<double>(j, "pct_bandwidth", 0, wc);
@@ -251,6 +258,7 @@ json to_json(const ResultsFile& f) {
           {"settings",
            {{"threads", f.settings.threads},
             {"repetitions", f.settings.repetitions},
+            {"processes", f.settings.processes},
             {"min_time_s", f.settings.min_time_s},
             {"seed", f.settings.seed},
             {"quick", f.settings.quick},
@@ -278,6 +286,7 @@ ResultsFile results_from_json(const json& j) {
     const auto& s = j["settings"];
     f.settings.threads = get_or<int>(s, "threads", 0, "settings");
     f.settings.repetitions = get_or<int>(s, "repetitions", 0, "settings");
+    f.settings.processes = get_or<int>(s, "processes", 1, "settings");
     f.settings.min_time_s = get_or<double>(s, "min_time_s", 0, "settings");
     f.settings.seed = get_or<uint64_t>(s, "seed", 0, "settings");
     f.settings.quick = get_or<bool>(s, "quick", false, "settings");

@@ -1,4 +1,6 @@
 // Reads the two inputs `worthit compare` accepts into plain sample sets.
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "worthit/reports/compare.h"
@@ -38,6 +40,7 @@ BenchmarkSet from_worthit(const json& j) {
     BenchmarkSamples b;
     b.name = r.candidate + "/" + r.size + (r.device != "cpu" ? "@" + r.device : "");
     b.samples_ns = r.samples_ns;
+    b.process = r.sample_process;
     b.status = to_string(r.status);
     b.reason = r.reason;
     b.group = r.workload + "/" + r.size + "@" + r.device;
@@ -79,7 +82,7 @@ BenchmarkSet from_google_benchmark(const json& j) {
     const std::string run_type =
         e.contains("run_type") ? get<std::string>(e, "run_type", where) : "iteration";
     auto [it, inserted] = index.emplace(name, set.benchmarks.size());
-    if (inserted) set.benchmarks.push_back({name, {}, "ok", "", "", ""});
+    if (inserted) set.benchmarks.push_back({name, {}, "ok", "", "", "", {}});
     auto& b = set.benchmarks[it->second];
     if (run_type == "aggregate") continue;
     if (e.value("error_occurred", false)) {
@@ -124,8 +127,26 @@ BenchmarkSet benchmark_set_from_json(const json& j, const std::string& path) {
 BenchmarkSet pool_runs(const std::vector<BenchmarkSet>& runs, std::vector<std::string>& warnings) {
   if (runs.empty()) return {};
   BenchmarkSet pooled = runs.front();
+  // Every benchmark gets explicit process numbers; each run's are offset past
+  // the previous runs' so no two runs share one.
+  auto processes_of = [](const BenchmarkSamples& b, int offset) {
+    std::vector<int> p = b.process;
+    if (p.size() != b.samples_ns.size()) p.assign(b.samples_ns.size(), 0);
+    for (int& x : p) x += offset;
+    return p;
+  };
+  auto process_count = [](const BenchmarkSet& set) {
+    int n = 1;
+    for (const auto& b : set.benchmarks)
+      for (int x : b.process) n = std::max(n, x + 1);
+    return n;
+  };
   std::map<std::string, size_t> index;
-  for (size_t i = 0; i < pooled.benchmarks.size(); ++i) index[pooled.benchmarks[i].name] = i;
+  for (size_t i = 0; i < pooled.benchmarks.size(); ++i) {
+    index[pooled.benchmarks[i].name] = i;
+    pooled.benchmarks[i].process = processes_of(pooled.benchmarks[i], 0);
+  }
+  int offset = process_count(runs.front());
   for (size_t k = 1; k < runs.size(); ++k) {
     const auto& run = runs[k];
     if (run.format != pooled.format)
@@ -139,6 +160,7 @@ BenchmarkSet pool_runs(const std::vector<BenchmarkSet>& runs, std::vector<std::s
       if (it == index.end()) {
         index[b.name] = pooled.benchmarks.size();
         pooled.benchmarks.push_back(b);
+        pooled.benchmarks.back().process = processes_of(b, offset);
         continue;
       }
       auto& into = pooled.benchmarks[it->second];
@@ -147,7 +169,10 @@ BenchmarkSet pool_runs(const std::vector<BenchmarkSet>& runs, std::vector<std::s
         into.reason = run.path + ": " + b.reason;
       }
       into.samples_ns.insert(into.samples_ns.end(), b.samples_ns.begin(), b.samples_ns.end());
+      const auto p = processes_of(b, offset);
+      into.process.insert(into.process.end(), p.begin(), p.end());
     }
+    offset += process_count(run);
   }
   return pooled;
 }

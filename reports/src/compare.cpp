@@ -41,6 +41,11 @@ double smallest_p(int m, int n) {
   return std::min(1.0, 2.0 / c);
 }
 
+int process_count(const std::vector<int>& process, size_t samples) {
+  if (process.size() != samples || samples == 0) return samples ? 1 : 0;
+  return static_cast<int>(std::set<int>(process.begin(), process.end()).size());
+}
+
 // Drift-corrected samples per benchmark name: each sample divided by the
 // geometric mean of the same round's samples of the group's references. A
 // benchmark without a usable reference (alone in its group, or sample counts
@@ -76,14 +81,21 @@ std::map<std::string, std::vector<double>> normalized_samples(const BenchmarkSet
 }  // namespace
 
 BenchmarkComparison compare_samples(const std::string& name, const std::vector<double>& base,
-                                    const std::vector<double>& next, const CompareOptions& o) {
+                                    const std::vector<double>& next, const CompareOptions& o,
+                                    const std::vector<int>& base_process,
+                                    const std::vector<int>& new_process) {
   BenchmarkComparison c;
   c.name = name;
   c.base_n = static_cast<int>(base.size());
   c.new_n = static_cast<int>(next.size());
+  c.base_processes = process_count(base_process, base.size());
+  c.new_processes = process_count(new_process, next.size());
   c.base_median_ns = median(base);
   c.new_median_ns = median(next);
-  const auto ratio = ratio_of_medians(next, base, o.confidence, o.resamples, o.seed);
+  // The interval resamples whole processes when a side has several: the
+  // rank test below sees only samples, and samples of one process are alike.
+  const auto ratio =
+      ratio_of_medians(next, base, o.confidence, o.resamples, o.seed, new_process, base_process);
   c.change = ratio.ratio - 1;
   c.ci_low = ratio.ci_low - 1;
   c.ci_high = ratio.ci_high - 1;
@@ -157,7 +169,7 @@ Comparison compare(const BenchmarkSet& base, const BenchmarkSet& next, const Com
   std::map<std::string, const BenchmarkSamples*> in_new;
   for (const auto& b : next.benchmarks) in_new[b.name] = &b;
   std::set<std::string> in_base;
-  int common = 0, few = 0;
+  int common = 0, few = 0, single_process = 0;
   for (const auto& b : base.benchmarks) {
     in_base.insert(b.name);
     auto it = in_new.find(b.name);
@@ -196,15 +208,16 @@ Comparison compare(const BenchmarkSet& base, const BenchmarkSet& next, const Com
     auto bn = base_norm.find(b.name);
     auto nn = new_norm.find(b.name);
     if (o.normalize && bn != base_norm.end() && nn != new_norm.end()) {
-      c = compare_samples(b.name, bn->second, nn->second, o);
+      c = compare_samples(b.name, bn->second, nn->second, o, b.process, n.process);
       c.normalized = true;
       c.base_median_ns = median(b.samples_ns);
       c.new_median_ns = median(n.samples_ns);
     } else {
       if (o.normalize) ++raw_fallback;
-      c = compare_samples(b.name, b.samples_ns, n.samples_ns, o);
+      c = compare_samples(b.name, b.samples_ns, n.samples_ns, o, b.process, n.process);
     }
     if (std::min(c.base_n, c.new_n) < o.warn_samples) ++few;
+    if (std::min(c.base_processes, c.new_processes) < 2) ++single_process;
     out.benchmarks.push_back(std::move(c));
   }
   for (const auto& b : next.benchmarks) {
@@ -228,6 +241,12 @@ Comparison compare(const BenchmarkSet& base, const BenchmarkSet& next, const Com
     out.warnings.push_back(std::to_string(few) + " benchmark(s) have fewer than " +
                            std::to_string(o.warn_samples) +
                            " samples per side: the test has little power; use more repetitions");
+  if (single_process > 0)
+    out.warnings.push_back(
+        std::to_string(single_process) +
+        " benchmark(s) come from a single bench process on one side: the spread between "
+        "processes (memory layout, a few percent for some kernels) is not measured, so false "
+        "alarms are likelier; run `worthit bench --processes 5` or pool runs (docs/ci.md)");
   for (const auto& c : out.benchmarks) {
     ++out.counts[to_string(c.kind)];
     if (c.kind == ChangeKind::regressed) out.regression = true;

@@ -12,6 +12,8 @@ nlohmann::json comparison_to_json(const Comparison& c) {
               {"classification", to_string(b.kind)},
               {"base_n", b.base_n},
               {"new_n", b.new_n},
+              {"base_processes", b.base_processes},
+              {"new_processes", b.new_processes},
               {"note", b.note}};
     const bool both = b.kind != ChangeKind::missing && b.kind != ChangeKind::added;
     j["base_median_ns"] = b.base_n > 0 ? json(b.base_median_ns) : json(nullptr);

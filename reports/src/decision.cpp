@@ -55,8 +55,9 @@ CandidateSummary summarize_candidate(const BenchResult& r, const Policy& policy)
     c.ci_low_ns = r.stats.ci_low;
     c.ci_high_ns = r.stats.ci_high;
     if (c.ci_high_ns <= 0 && !r.samples_ns.empty())  // a record without the harness's interval
-      std::tie(c.ci_low_ns, c.ci_high_ns) = bootstrap_median_ci(
-          r.samples_ns, policy.confidence, policy.bootstrap_resamples, policy.bootstrap_seed);
+      std::tie(c.ci_low_ns, c.ci_high_ns) =
+          bootstrap_median_ci(r.samples_ns, policy.confidence, policy.bootstrap_resamples,
+                              policy.bootstrap_seed, r.sample_process);
     c.cv = r.stats.cv;
     if (c.cv == 0 && c.n > 1) {
       const auto s = summarize(r.samples_ns, {.bootstrap_resamples = 0});
@@ -73,9 +74,12 @@ const BenchResult* fastest(const std::vector<const BenchResult*>& rs) {
   return best;
 }
 
+// With several bench processes, each side resamples whole processes: the
+// spread of a candidate between processes widens its speedup's interval.
 Speedup speedup_of(const BenchResult& slow, const BenchResult& fast, const Policy& p) {
-  const auto e = ratio_of_medians(slow.samples_ns, fast.samples_ns, p.confidence,
-                                  p.bootstrap_resamples, p.bootstrap_seed);
+  const auto e =
+      ratio_of_medians(slow.samples_ns, fast.samples_ns, p.confidence, p.bootstrap_resamples,
+                       p.bootstrap_seed, slow.sample_process, fast.sample_process);
   return {e.ratio, e.ci_low, e.ci_high};
 }
 

@@ -90,7 +90,8 @@ MannWhitneyResult mann_whitney_u(std::span<const double> a, std::span<const doub
 
 RatioEstimate ratio_of_medians(std::span<const double> numerator,
                                std::span<const double> denominator, double confidence,
-                               int resamples, uint64_t seed) {
+                               int resamples, uint64_t seed, std::span<const int> numerator_groups,
+                               std::span<const int> denominator_groups) {
   RatioEstimate e;
   if (numerator.empty() || denominator.empty()) return e;
   const double den = median(denominator);
@@ -100,12 +101,12 @@ RatioEstimate ratio_of_medians(std::span<const double> numerator,
   std::mt19937_64 rng(seed);
   std::vector<double> ratios;
   ratios.reserve(static_cast<size_t>(resamples));
-  std::vector<double> rn(numerator.size()), rd(denominator.size());
-  std::uniform_int_distribution<size_t> pick_n(0, numerator.size() - 1);
-  std::uniform_int_distribution<size_t> pick_d(0, denominator.size() - 1);
+  const SampleResampler draw_n(numerator, numerator_groups);
+  const SampleResampler draw_d(denominator, denominator_groups);
+  std::vector<double> rn, rd;
   for (int i = 0; i < resamples; ++i) {
-    for (auto& x : rn) x = numerator[pick_n(rng)];
-    for (auto& x : rd) x = denominator[pick_d(rng)];
+    draw_n.draw(rng, rn);
+    draw_d.draw(rng, rd);
     const double d = median(rd);
     if (d > 0) ratios.push_back(median(rn) / d);
   }

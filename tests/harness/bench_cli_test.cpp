@@ -86,3 +86,28 @@ TEST(BenchCli, QuickRunWritesAValidResultsFile) {
     EXPECT_TRUE(r.correctness.passed);
   }
 }
+
+TEST(BenchCli, ProcessesPoolFreshProcessesIntoOneFile) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("worthit_cli_p" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto path = dir / "pooled.json";
+  const auto o =
+      run("bench --quick --workload gelu --backend 'cpp-*' --min-time 0.001 "
+          "--repetitions 3 --processes 2 -o " +
+          path.string());
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("process 2/2"), std::string::npos);
+  const auto file = worthit::read_results(path);
+  EXPECT_EQ(file.settings.processes, 2);
+  ASSERT_FALSE(file.results.empty());
+  for (const auto& r : file.results) {
+    ASSERT_EQ(r.status, worthit::ResultStatus::ok) << r.candidate << ": " << r.reason;
+    EXPECT_EQ(r.samples_ns.size(), 6u);
+    EXPECT_EQ(r.sample_process, (std::vector<int>{0, 0, 0, 1, 1, 1}));
+    EXPECT_EQ(r.stats.n, 6);
+  }
+  // Only the pooled file is left: the processes' own files are gone.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+  fs::remove_all(dir);
+}

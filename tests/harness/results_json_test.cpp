@@ -19,7 +19,7 @@ ResultsFile sample_file() {
   f.created = "2026-11-26T13:00:00Z";
   f.tool_version = "0.1.0";
   f.machine = collect_machine_fingerprint();
-  f.settings = {2, 9, 0.05, 42, false, {"*"}, {"*"}};
+  f.settings = {2, 9, 3, 0.05, 42, false, {"*"}, {"*"}};
   f.calibration =
       Calibration{20.5, 18.0, 150.0, "matmul/libtorch", 2, "cpu", "2026-11-26T12:00:00Z"};
   BenchResult ok;
@@ -35,6 +35,7 @@ ResultsFile sample_file() {
   ok.flops = 1024 * 20;
   ok.samples_ns = {100, 101, 99, 102, 98, 100, 103, 97, 100};
   ok.iterations = std::vector<int64_t>(9, 1000);
+  ok.sample_process = {0, 0, 0, 1, 1, 1, 2, 2, 2};
   ok.stats = summarize(ok.samples_ns);
   ok.speedup_vs_best_framework = 1.7;
   ok.sources = {"kernels/gelu/gelu_simd.cpp"};
@@ -47,6 +48,7 @@ ResultsFile sample_file() {
   bad.reason = "output 'y'[3] is nan";
   bad.samples_ns.clear();
   bad.iterations.clear();
+  bad.sample_process.clear();
   bad.speedup_vs_best_framework.reset();
   f.results = {ok, bad};
   return f;
@@ -70,6 +72,8 @@ TEST(ResultsJson, RoundTripsEveryField) {
   EXPECT_EQ(to_json(f), to_json(g));
   ASSERT_EQ(g.results.size(), 2u);
   EXPECT_EQ(g.results[0].samples_ns, f.results[0].samples_ns);
+  EXPECT_EQ(g.results[0].sample_process, f.results[0].sample_process);
+  EXPECT_EQ(g.settings.processes, 3);
   EXPECT_EQ(g.results[1].status, ResultStatus::incorrect);
   EXPECT_DOUBLE_EQ(*g.results[0].speedup_vs_best_framework, 1.7);
   EXPECT_DOUBLE_EQ(g.calibration->peak_gflops, 150.0);
@@ -113,6 +117,9 @@ TEST(ResultsJson, SchemaViolationsNameTheField) {
   auto no_samples = j;
   no_samples["results"][0]["samples_ns"] = nlohmann::json::array();
   expect_error(no_samples, "no samples_ns");
+  auto short_processes = j;
+  short_processes["results"][0]["sample_process"] = {0, 1};
+  expect_error(short_processes, "sample_process: 2 entries for 9 samples");
 }
 
 TEST(ResultsJson, MalformedFileGivesFileAndByteOffset) {

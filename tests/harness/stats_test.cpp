@@ -84,3 +84,26 @@ TEST(Stats, BootstrapIsDeterministic) {
   const std::vector<double> xs{5, 3, 8, 1, 9, 4, 7, 2, 6};
   EXPECT_EQ(bootstrap_median_ci(xs, 0.95, 1000, 1), bootstrap_median_ci(xs, 0.95, 1000, 1));
 }
+
+TEST(Stats, ProcessGroupsWidenTheIntervalByTheirSpread) {
+  // Five processes whose samples agree closely within each process but whose
+  // levels differ by a few percent: the grouped interval must cover that
+  // spread, the ungrouped one only the tight within-process noise.
+  std::vector<double> xs;
+  std::vector<int> groups;
+  const double level[] = {970, 1000, 1010, 985, 1030};
+  for (int p = 0; p < 5; ++p)
+    for (int i = 0; i < 9; ++i) {
+      xs.push_back(level[p] + (i % 3) - 1);
+      groups.push_back(p);
+    }
+  const auto [lo, hi] = bootstrap_median_ci(xs, 0.95, 2000, 7);
+  const auto [glo, ghi] = bootstrap_median_ci(xs, 0.95, 2000, 7, groups);
+  EXPECT_LT(glo, lo);
+  EXPECT_GT(ghi, hi);
+  EXPECT_GT(ghi - glo, 25);  // about the spread of the process levels
+  // One group behaves exactly like no groups.
+  const std::vector<int> one(xs.size(), 3);
+  EXPECT_EQ(bootstrap_median_ci(xs, 0.95, 500, 1, one), bootstrap_median_ci(xs, 0.95, 500, 1));
+  EXPECT_EQ(summarize(xs, {}, groups).ci_low, glo);
+}

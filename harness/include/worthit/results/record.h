@@ -95,6 +95,10 @@ struct BenchResult {
   double flops = 0;                 // floating-point operations per call
   std::vector<double> samples_ns;   // per-repetition mean time per call
   std::vector<int64_t> iterations;  // calls per repetition
+  // The bench process that took each sample (0-based), when `worthit bench
+  // --processes N` pooled several; empty for a single process. Samples of one
+  // process share its memory layout, so they vary less than samples of two.
+  std::vector<int> sample_process;
   SampleStats stats;
   double gbps = 0;
   double gflops = 0;
@@ -108,7 +112,8 @@ struct BenchResult {
 
 struct RunSettings {
   int threads = 0;
-  int repetitions = 0;
+  int repetitions = 0;  // per process
+  int processes = 1;    // fresh bench processes whose samples were pooled
   double min_time_s = 0;
   uint64_t seed = 0;
   bool quick = false;

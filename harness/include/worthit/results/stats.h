@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <span>
 #include <vector>
 
@@ -20,9 +21,29 @@ struct StatsOptions {
 double median(std::span<const double> xs);
 // Quantile with linear interpolation between order statistics (type 7).
 double quantile(std::span<const double> xs, double q);
-// Percentile bootstrap confidence interval of the median.
+// Bootstrap resamples of timing samples that may come in groups, one group
+// per bench process (BenchResult::sample_process). Samples of one process
+// share its memory layout and vary less than samples of two, so resampling
+// them as if independent would understate the spread. With two or more
+// groups, a resample draws whole groups with replacement, then samples within
+// each drawn group (the two-stage bootstrap: somewhat conservative); with one
+// group or none, it draws samples with replacement.
+class SampleResampler {
+ public:
+  // `groups` is empty or holds one group index per sample.
+  SampleResampler(std::span<const double> xs, std::span<const int> groups);
+  void draw(std::mt19937_64& rng, std::vector<double>& out) const;
+  size_t group_count() const { return groups_.size(); }
+
+ private:
+  std::vector<std::vector<double>> groups_;
+};
+
+// Percentile bootstrap confidence interval of the median (groups as above).
 std::pair<double, double> bootstrap_median_ci(std::span<const double> xs, double confidence,
-                                              int resamples, uint64_t seed);
-SampleStats summarize(std::span<const double> samples, const StatsOptions& options = {});
+                                              int resamples, uint64_t seed,
+                                              std::span<const int> groups = {});
+SampleStats summarize(std::span<const double> samples, const StatsOptions& options = {},
+                      std::span<const int> groups = {});
 
 }  // namespace worthit

@@ -23,6 +23,9 @@ struct BenchmarkSamples {
   // were measured in interleaved rounds, samples_ns[r] of each in round r.
   std::string group;
   std::string backend;
+  // The process that took each sample (worthit bench --processes; pooled runs
+  // count as further processes); empty: all from one process.
+  std::vector<int> process;
 };
 
 struct BenchmarkSet {
@@ -40,7 +43,8 @@ BenchmarkSet benchmark_set_from_json(const nlohmann::json& j, const std::string&
 
 // Pools several runs of one side (e.g. three `worthit bench` runs of the same
 // build): each benchmark's samples are concatenated in file order, which keeps
-// the rounds of a group aligned. Runs must be of one format; a fingerprint
+// the rounds of a group aligned, and each run's processes get process numbers
+// of their own. Runs must be of one format; a fingerprint
 // that differs between them is kept from the first and returned in
 // `warnings`. Pooling is how run-to-run drift, which no single run can show,
 // is averaged out (docs/ci.md).
@@ -71,6 +75,8 @@ struct BenchmarkComparison {
   ChangeKind kind = ChangeKind::unchanged;
   int base_n = 0;
   int new_n = 0;
+  int base_processes = 0;  // bench processes the samples came from
+  int new_processes = 0;
   double base_median_ns = 0;
   double new_median_ns = 0;
   double change = 0;  // median(new) / median(base) - 1; > 0 is slower
@@ -101,8 +107,13 @@ struct Comparison {
 Comparison compare(const BenchmarkSet& base, const BenchmarkSet& next,
                    const CompareOptions& options = {});
 
-// Classifies one benchmark from its raw samples (used by compare()).
+// Classifies one benchmark from its raw samples (used by compare()). The
+// process vectors are empty or hold each sample's process: with several
+// processes on a side the interval resamples whole processes first, so
+// differences between processes are not taken for a change.
 BenchmarkComparison compare_samples(const std::string& name, const std::vector<double>& base,
-                                    const std::vector<double>& next, const CompareOptions& options);
+                                    const std::vector<double>& next, const CompareOptions& options,
+                                    const std::vector<int>& base_process = {},
+                                    const std::vector<int>& new_process = {});
 
 }  // namespace worthit::reports

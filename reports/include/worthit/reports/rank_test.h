@@ -33,8 +33,13 @@ struct RatioEstimate {
 };
 
 // The bootstrap is seeded: the same samples always give the same interval.
+// With groups (one index per sample: the bench process that took it; see
+// SampleResampler in worthit/results/stats.h) whole processes are resampled
+// first, so the spread between processes widens the interval.
 RatioEstimate ratio_of_medians(std::span<const double> numerator,
                                std::span<const double> denominator, double confidence = 0.95,
-                               int resamples = 2000, uint64_t seed = 0x5eed);
+                               int resamples = 2000, uint64_t seed = 0x5eed,
+                               std::span<const int> numerator_groups = {},
+                               std::span<const int> denominator_groups = {});
 
 }  // namespace worthit::reports

@@ -1,0 +1,79 @@
+// Pooling the results of several bench processes (worthit bench --processes).
+#include <gtest/gtest.h>
+
+#include "worthit/harness/process_merge.h"
+#include "worthit/results/stats.h"
+
+using namespace worthit;
+
+namespace {
+
+BenchResult result(const std::string& backend, std::vector<double> samples) {
+  BenchResult r;
+  r.workload = "gelu";
+  r.size = "n=1024";
+  r.candidate = "gelu/" + backend;
+  r.backend = backend;
+  r.threads = 1;
+  r.iterations.assign(samples.size(), 100);
+  r.samples_ns = std::move(samples);
+  r.stats = summarize(r.samples_ns);
+  return r;
+}
+
+ResultsFile process(std::vector<BenchResult> results) {
+  ResultsFile f;
+  f.settings.repetitions = 3;
+  f.results = std::move(results);
+  return f;
+}
+
+}  // namespace
+
+TEST(ProcessMerge, ConcatenatesSamplesAndTagsTheirProcess) {
+  const auto merged = merge_process_results({
+      process({result("cpp-simd", {10, 11, 12}), result("libtorch", {20, 21, 22})}),
+      process({result("libtorch", {30, 31, 32}), result("cpp-simd", {13, 14, 15})}),
+  });
+  EXPECT_EQ(merged.settings.processes, 2);
+  ASSERT_EQ(merged.results.size(), 2u);
+  const BenchResult& simd = merged.results[0];
+  EXPECT_EQ(simd.samples_ns, (std::vector<double>{10, 11, 12, 13, 14, 15}));
+  EXPECT_EQ(simd.sample_process, (std::vector<int>{0, 0, 0, 1, 1, 1}));
+  EXPECT_EQ(simd.iterations.size(), 6u);
+  EXPECT_EQ(simd.stats.n, 6);
+  EXPECT_DOUBLE_EQ(simd.stats.median, 12.5);
+  EXPECT_EQ(merged.results[1].samples_ns, (std::vector<double>{20, 21, 22, 30, 31, 32}));
+}
+
+TEST(ProcessMerge, OneProcessIsUnchangedAndUntagged) {
+  const auto merged = merge_process_results({process({result("cpp-simd", {10, 11, 12})})});
+  EXPECT_EQ(merged.settings.processes, 1);
+  EXPECT_TRUE(merged.results[0].sample_process.empty());
+  EXPECT_EQ(merged.results[0].samples_ns, (std::vector<double>{10, 11, 12}));
+}
+
+TEST(ProcessMerge, AFailureInALaterProcessWinsAndNamesIt) {
+  auto failed = result("cpp-simd", {});
+  failed.status = ResultStatus::error;
+  failed.reason = "timed out";
+  const auto merged = merge_process_results({
+      process({result("cpp-simd", {10, 11, 12})}),
+      process({result("cpp-simd", {10, 11, 12})}),
+      process({failed}),
+  });
+  const BenchResult& r = merged.results[0];
+  EXPECT_EQ(r.status, ResultStatus::error);
+  EXPECT_EQ(r.reason, "process 3/3: timed out");
+  EXPECT_TRUE(r.samples_ns.empty());
+  EXPECT_TRUE(r.sample_process.empty());
+}
+
+TEST(ProcessMerge, ProcessesThatDisagreeOnTheResultsAreAnError) {
+  EXPECT_THROW(merge_process_results({process({result("cpp-simd", {1, 2, 3})}),
+                                      process({result("libtorch", {1, 2, 3})})}),
+               std::runtime_error);
+  EXPECT_THROW(merge_process_results({process({result("cpp-simd", {1, 2, 3})}), process({})}),
+               std::runtime_error);
+  EXPECT_THROW(merge_process_results({}), std::runtime_error);
+}
