@@ -1,4 +1,4 @@
-// worthit profile [-o trace.json] [--gpu auto|on|off] [--nvtx on|off] -- CMD ARGS...
+// worthit profile [-o trace.json] [--gpu auto|on|off] [--nvtx auto|on|off] -- CMD ARGS...
 //
 // Runs CMD with the profiler's injection set up in its environment (so every
 // descendant process is covered too), lets each process write its own trace
@@ -32,7 +32,7 @@ namespace wt = worthit::trace;
 struct ProfileOptions {
   std::string output = "trace.json";
   std::string gpu = "auto";
-  std::string nvtx = "on";
+  std::string nvtx = "auto";
   int top = 15;
   bool keep_parts = false;
 };
@@ -198,8 +198,8 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
     throw UsageError("no command to profile (usage: worthit profile [options] -- CMD ARGS...)");
   if (o.gpu != "auto" && o.gpu != "on" && o.gpu != "off")
     throw UsageError("--gpu must be auto, on or off, not '" + o.gpu + "'");
-  if (o.nvtx != "on" && o.nvtx != "off")
-    throw UsageError("--nvtx must be on or off, not '" + o.nvtx + "'");
+  if (o.nvtx != "auto" && o.nvtx != "on" && o.nvtx != "off")
+    throw UsageError("--nvtx must be auto, on or off, not '" + o.nvtx + "'");
 
   const fs::path libs = library_dir();
   const fs::path runtime = libs / "libworthit_profiler.so";
@@ -225,7 +225,10 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
       {"WORTHIT_PROFILE_DIR", parts.string()},
       {"WORTHIT_PROFILER_LIB", runtime.string()},
   };
-  if (o.nvtx == "on") env.emplace_back("NVTX_INJECTION64_PATH", nvtx.string());
+  if (o.nvtx == "auto" && !fs::exists(nvtx))
+    std::cerr << "worthit profile: note: this build has no NVTX injection (" << nvtx.string()
+              << "); NVTX ranges are not captured, WORTHIT_SCOPE ranges are\n";
+  if (o.nvtx != "off" && fs::exists(nvtx)) env.emplace_back("NVTX_INJECTION64_PATH", nvtx.string());
   if (o.gpu != "off" && fs::exists(cuda)) env.emplace_back("CUDA_INJECTION64_PATH", cuda.string());
 
   const auto start = std::chrono::steady_clock::now();
@@ -269,7 +272,9 @@ Verb add_profile_verb(CLI::App& app) {
   sub->add_option("--gpu", opts->gpu,
                   "CUPTI GPU capture: auto (when CUDA is used), on (required), off")
       ->capture_default_str();
-  sub->add_option("--nvtx", opts->nvtx, "NVTX range capture through injection: on or off")
+  sub->add_option("--nvtx", opts->nvtx,
+                  "NVTX range capture through injection: auto (when this build has it), on "
+                  "(an error without it) or off")
       ->capture_default_str();
   sub->add_option("--top", opts->top, "Rows per summary table")->capture_default_str();
   sub->add_flag("--keep-parts", opts->keep_parts, "Keep the per-process traces next to the output");

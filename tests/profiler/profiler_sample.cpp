@@ -2,8 +2,12 @@
 // through injection), WORTHIT_SCOPE loops (for SIGTERM), forks, exit codes.
 //   profiler_sample nvtx [exit_code]   nested/domain/start-end/registered/W ranges
 //   profiler_sample loop               scopes forever; prints "ready" once recording
-//   profiler_sample fork [exit_code]   nvtx ranges in a parent and a forked child
+//   profiler_sample fork [exit_code]   ranges in a parent and a forked child
+// Built without NVTX headers (the cpu-only preset), `nvtx` is refused and
+// `fork` marks its ranges with WORTHIT_SCOPE instead.
+#ifdef WORTHIT_SAMPLE_NVTX
 #include <nvtx3/nvToolsExt.h>
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +27,20 @@ void busy_for(std::chrono::microseconds d) {
   }
 }
 
+// A named range around some work: through NVTX when the build has its
+// headers (captured by the injection library), else the runtime's own scope.
+void range(const char* name, std::chrono::microseconds work) {
+#ifdef WORTHIT_SAMPLE_NVTX
+  nvtxRangePushA(name);
+  busy_for(work);
+  nvtxRangePop();
+#else
+  WORTHIT_SCOPE(name);
+  busy_for(work);
+#endif
+}
+
+#ifdef WORTHIT_SAMPLE_NVTX
 void nvtx_program() {
   nvtxNameOsThreadA(static_cast<uint32_t>(::gettid()), "sample main");
   nvtxRangePushA("outer");
@@ -58,6 +76,7 @@ void nvtx_program() {
   }).join();
   nvtxRangeEnd(b);
 }
+#endif
 
 }  // namespace
 
@@ -65,8 +84,13 @@ int main(int argc, char** argv) {
   if (argc < 2) return 64;
   const int code = argc > 2 ? std::atoi(argv[2]) : 0;
   if (!std::strcmp(argv[1], "nvtx")) {
+#ifdef WORTHIT_SAMPLE_NVTX
     nvtx_program();
     return code;
+#else
+    std::fprintf(stderr, "profiler_sample: built without NVTX headers\n");
+    return 65;
+#endif
   }
   if (!std::strcmp(argv[1], "loop")) {
     for (long i = 0;; ++i) {
@@ -82,19 +106,15 @@ int main(int argc, char** argv) {
     }
   }
   if (!std::strcmp(argv[1], "fork")) {
-    nvtxRangePushA("parent before fork");
-    nvtxRangePop();
+    range("parent before fork", std::chrono::microseconds(0));
     const pid_t child = ::fork();
     if (child == 0) {
-      nvtxRangePushA("in child");
-      busy_for(std::chrono::microseconds(100));
-      nvtxRangePop();
+      range("in child", std::chrono::microseconds(100));
       std::exit(0);
     }
     int status = 0;
     ::waitpid(child, &status, 0);
-    nvtxRangePushA("parent after fork");
-    nvtxRangePop();
+    range("parent after fork", std::chrono::microseconds(0));
     return code;
   }
   return 64;
