@@ -1,9 +1,10 @@
 // A strict numeric CSV parser: text in memory -> row-major float32 matrix.
-// fast_float does the number conversion (correctly rounded, locale-free);
-// threads parse chunks of the text split at line boundaries. Malformed input
-// (ragged rows, bad numbers, empty fields, an empty file, a row count that
-// does not match) is reported with the line and column; it never crashes and
-// never writes outside the output.
+// Numbers take inline fast paths (AVX-512 where the CPU has it, else SWAR)
+// that give the correctly rounded float or leave the number to fast_float
+// (correctly rounded, locale-free); threads parse chunks of the text split
+// at line boundaries. Malformed input (ragged rows, bad numbers, empty
+// fields, an empty file, a row count that does not match) is reported with
+// the line and column; it never crashes and never writes outside the output.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,9 @@ struct ParseOptions {
   bool header = true;  // the first line holds column names and is skipped
   char delimiter = ',';
   int threads = 1;
+  // Use the AVX-512 field parsers where the CPU has AVX-512 F/BW/VL/DQ/CD;
+  // false forces the portable SWAR path that other CPUs run (tests use it).
+  bool simd = true;
 };
 
 // Where and why parsing stopped. Line is the 1-based line of the file (the
@@ -50,5 +54,9 @@ Shape scan_shape(std::string_view text, const ParseOptions& options);
 // a number where one is expected is an error.
 ParseResult parse_csv(std::string_view text, std::span<float> out, int64_t rows, int64_t cols,
                       const ParseOptions& options);
+
+// The field parser parse_csv uses with these options on this CPU: "avx512" or
+// "swar".
+const char* field_parser_name(const ParseOptions& options);
 
 }  // namespace worthit::kernels::csv
