@@ -141,6 +141,16 @@ const char* parse_float_fast(const char* p, float& out) {
   return p;
 }
 
+// Past the separator that must follow a field's number at q: the delimiter
+// inside a row, '\n' or "\r\n" after its last field; nullptr when it is
+// something else (the caller's careful path then says what is wrong).
+inline const char* skip_separator(const char* q, bool last_field, char delim) {
+  if (!last_field) return *q == delim ? q + 1 : nullptr;
+  if (*q == '\n') return q + 1;
+  if (*q == '\r' && q[1] == '\n') return q + 2;
+  return nullptr;
+}
+
 // The '\n' bytes in [b, e), 8 at a time (SWAR): 1.7x std::count's speed
 // here, which matters because a chunk's line count holds up the next chunk.
 int64_t count_newlines_swar(const char* b, const char* e) {
@@ -258,17 +268,7 @@ bool parse_chunk(const char* p, const char* end, int64_t row0, int64_t rows, int
       while (end - p > 48) {
         float v;
         const char* q = parse_float_fast(p, v);
-        if (!q) break;
-        if (c + 1 < cols) {
-          if (*q != delim) break;
-          ++q;
-        } else if (*q == '\n') {
-          ++q;
-        } else if (*q == '\r' && q[1] == '\n') {
-          q += 2;
-        } else {
-          break;
-        }
+        if (!q || !(q = skip_separator(q, c + 1 == cols, delim))) break;
         *dst++ = v;
         p = q;
         if (++c == cols) {
@@ -537,17 +537,7 @@ bool parse_chunk(const char* p, const char* end, int64_t row0, int64_t rows, int
         if (end - p <= 48) break;
         float v;
         const char* q = parse_float_avx512(p, v);
-        if (!q) break;
-        if (c + 1 < cols) {
-          if (*q != delim) break;
-          ++q;
-        } else if (*q == '\n') {
-          ++q;
-        } else if (*q == '\r' && q[1] == '\n') {
-          q += 2;
-        } else {
-          break;
-        }
+        if (!q || !(q = skip_separator(q, c + 1 == cols, delim))) break;
         *dst++ = v;
         p = q;
         if (++c == cols) {
