@@ -39,6 +39,10 @@ void row(std::ostringstream& md, const BenchmarkComparison& b) {
      << (both ? format_signed_percent(b.change) : "–") << " | "
      << (both ? format_signed_percent(b.ci_low) + " … " + format_signed_percent(b.ci_high) : "–")
      << " | " << (both ? format_p_value(b.p_value) : "–") << " | " << b.base_n << " / " << b.new_n
+     << (b.base_processes > 1 || b.new_processes > 1
+             ? " (" + std::to_string(b.base_processes) + " / " + std::to_string(b.new_processes) +
+                   " processes)"
+             : std::string())
      << " | " << cell(b.note) << " |\n";
 }
 
