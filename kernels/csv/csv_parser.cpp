@@ -213,7 +213,9 @@ ParseError separator_error(const char* start, const char* p, const char* end, in
     }
   }
   const char* start = p;
-  const char* q = p < end && *p == '+' ? p + 1 : p;  // fast_float takes '-' but not '+'
+  // fast_float takes '-' but not '+'; a second sign after it stays an error.
+  const bool plus = p + 1 < end && *p == '+' && p[1] != '-' && p[1] != '+';
+  const char* q = plus ? p + 1 : p;
   float v = 0;
   const auto res = fast_float::from_chars(q, end, v);
   if (res.ec != std::errc()) {

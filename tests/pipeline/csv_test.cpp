@@ -203,14 +203,11 @@ TEST(CsvParser, FieldParsersAgreeOnEdgeCases) {
       "4294967807.999"};
   expect_paths_agree(ok);
   expect_paths_agree(ok, "\r\n");
-  // (Both also take "+-1" as -1: the '+' is skipped before fast_float, as
-  // before; strtof stops at the second sign.)
-  expect_paths_agree({"+-1", "+-1e-5"}, "\n", false);
   for (const char* bad :
-       {"1.5x",    "1e5e5",    "1-2",     "--1", "1..2", "e5",           ".e5",  ".",
-        "1e",      "1e+",      "1e+-5",   "+",   "-",    "1.5.",         "1e5.", "0x10",
-        "inf",     "nan",      "1,5",     "1 ",  " 1",   "3.4028236e38", "1e39", "1e400",
-        "1e10001", "1e+10001", "1e-10001"}) {
+       {"1.5x",    "1e5e5",    "1-2",      "--1", "1..2", "e5",           ".e5",   ".",
+        "1e",      "1e+",      "1e+-5",    "+",   "-",    "1.5.",         "1e5.",  "0x10",
+        "inf",     "nan",      "1,5",      "1 ",  " 1",   "3.4028236e38", "1e39",  "1e400",
+        "1e10001", "1e+10001", "1e-10001", "+-1", "++1",  "-+1",          "+-1e-5"}) {
     expect_paths_agree({"1.5", bad, "2"});
   }
 }
