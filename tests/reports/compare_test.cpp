@@ -77,13 +77,13 @@ BenchmarkSet set(const std::string& path, std::vector<BenchmarkSamples> b,
 }
 
 TEST(Compare, MissingNewWarningsAndExitDecision) {
-  const auto base = set("base.json", {{"a", around(1000), "ok", "", "", ""},
-                                      {"b", around(1000), "ok", "", "", ""},
-                                      {"gone", around(1000), "ok", "", "", ""}});
+  const auto base = set("base.json", {{"a", around(1000), "ok", "", "", "", {}},
+                                      {"b", around(1000), "ok", "", "", "", {}},
+                                      {"gone", around(1000), "ok", "", "", "", {}}});
   const auto next = set("new.json",
-                        {{"a", around(1000), "ok", "", "", ""},
-                         {"b", around(1200), "ok", "", "", ""},
-                         {"added", around(10), "ok", "", "", ""}},
+                        {{"a", around(1000), "ok", "", "", "", {}},
+                         {"b", around(1200), "ok", "", "", "", {}},
+                         {"added", around(10), "ok", "", "", "", {}}},
                         {{"cpu", "B"}});
   const auto c = compare(base, next, {});
   EXPECT_TRUE(c.regression);
@@ -102,24 +102,24 @@ TEST(Compare, MissingNewWarningsAndExitDecision) {
 }
 
 TEST(Compare, WarnsUnderNineSamples) {
-  const auto c = compare(set("b", {{"a", around(1000, 6), "ok", "", "", ""}}),
-                         set("n", {{"a", around(1000, 6), "ok", "", "", ""}}), {});
+  const auto c = compare(set("b", {{"a", around(1000, 6), "ok", "", "", "", {}}}),
+                         set("n", {{"a", around(1000, 6), "ok", "", "", "", {}}}), {});
   EXPECT_TRUE(std::any_of(c.warnings.begin(), c.warnings.end(), [](const std::string& w) {
     return w.find("fewer than 9") != std::string::npos;
   }));
 }
 
 TEST(Compare, MismatchedFilesAreErrorsNamingTheFile) {
-  auto worthit_set = set("a.json", {{"a", around(1000), "ok", "", "", ""}});
+  auto worthit_set = set("a.json", {{"a", around(1000), "ok", "", "", "", {}}});
   worthit_set.format = "worthit";
   try {
-    compare(worthit_set, set("b.json", {{"a", around(1000), "ok", "", "", ""}}), {});
+    compare(worthit_set, set("b.json", {{"a", around(1000), "ok", "", "", "", {}}}), {});
     FAIL() << "expected FileError";
   } catch (const FileError& e) {
     EXPECT_EQ(e.file(), "b.json");
   }
-  EXPECT_THROW(compare(set("a.json", {{"a", around(1000), "ok", "", "", ""}}),
-                       set("b.json", {{"z", around(1000), "ok", "", "", ""}}), {}),
+  EXPECT_THROW(compare(set("a.json", {{"a", around(1000), "ok", "", "", "", {}}}),
+                       set("b.json", {{"z", around(1000), "ok", "", "", "", {}}}), {}),
                FileError);
 }
 
@@ -213,7 +213,7 @@ TEST(CompareDrift, RoundByRoundNormalizationCancelsSharedLoad) {
 TEST(CompareDrift, NeedsWorthitResults) {
   CompareOptions o;
   o.normalize = true;
-  BenchmarkSet gb{"a.json", "google-benchmark", {}, {{"x", {1, 2, 3, 4}, "ok", "", "", ""}}};
+  BenchmarkSet gb{"a.json", "google-benchmark", {}, {{"x", {1, 2, 3, 4}, "ok", "", "", "", {}}}};
   EXPECT_THROW(compare(gb, gb, o), FileError);
 }
 
@@ -224,11 +224,11 @@ namespace worthit::reports {
 namespace {
 
 TEST(PoolRuns, ConcatenatesSamplesInFileOrder) {
-  BenchmarkSet a{"a.json", "worthit", {{"cpu", "X"}}, {{"w/x/n", {1, 2}, "ok", "", "g", "x"}}};
+  BenchmarkSet a{"a.json", "worthit", {{"cpu", "X"}}, {{"w/x/n", {1, 2}, "ok", "", "g", "x", {}}}};
   BenchmarkSet b{"b.json",
                  "worthit",
                  {{"cpu", "Y"}},
-                 {{"w/x/n", {3}, "ok", "", "g", "x"}, {"w/y/n", {5}, "ok", "", "g", "y"}}};
+                 {{"w/x/n", {3}, "ok", "", "g", "x", {}}, {"w/y/n", {5}, "ok", "", "g", "y", {}}}};
   std::vector<std::string> warnings;
   const auto p = pool_runs({a, b}, warnings);
   EXPECT_EQ(p.path, "a.json,b.json");
@@ -298,8 +298,8 @@ TEST(CompareSamples, ShiftOfEveryProcessIsStillARegression) {
 }
 
 TEST(Compare, WarnsWhenASideIsASingleProcess) {
-  const auto one = compare(set("b", {{"a", around(1000), "ok", "", "", ""}}),
-                           set("n", {{"a", around(1000), "ok", "", "", ""}}), {});
+  const auto one = compare(set("b", {{"a", around(1000), "ok", "", "", "", {}}}),
+                           set("n", {{"a", around(1000), "ok", "", "", "", {}}}), {});
   auto mentions_processes = [](const Comparison& c) {
     return std::any_of(c.warnings.begin(), c.warnings.end(), [](const std::string& w) {
       return w.find("--processes") != std::string::npos;
