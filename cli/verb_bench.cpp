@@ -9,6 +9,7 @@
 #include <iostream>
 #include <set>
 
+#include "calibrate_gpu.h"
 #include "child_process.h"
 #include "python_workers.h"
 #include "verbs.h"
@@ -146,14 +147,23 @@ int run_bench(BenchArgs& args) {
     throw UsageError(e.what());
   }
 
-  std::optional<Calibration> calibration;
+  // The CPU's ceilings, and the GPU's that `worthit calibrate` keeps beside
+  // them (calibration-cuda.json); each result is annotated with its device's.
   const auto cal_path = args.calibration.empty() ? default_calibration_path()
                                                  : std::filesystem::path(args.calibration);
-  try {
-    calibration = load_calibration(cal_path);
-  } catch (const FileError& e) {
-    std::cerr << "worthit bench: warning: ignoring calibration: " << e.what() << "\n";
-  }
+  auto load = [](const std::filesystem::path& path) -> std::optional<Calibration> {
+    try {
+      return load_calibration(path);
+    } catch (const FileError& e) {
+      std::cerr << "worthit bench: warning: ignoring calibration: " << e.what() << "\n";
+      return std::nullopt;
+    }
+  };
+  const std::optional<Calibration> calibration = load(cal_path);
+  const std::optional<Calibration> gpu_calibration = load(gpu_calibration_path(cal_path));
+  std::vector<Calibration> calibrations;
+  for (const auto& c : {calibration, gpu_calibration})
+    if (c) calibrations.push_back(*c);
 
   const auto start = std::chrono::steady_clock::now();
   auto progress = [&](const std::string& line) {
@@ -182,6 +192,7 @@ int run_bench(BenchArgs& args) {
   file.settings.workload_globs = o.workload_globs;
   file.settings.backend_globs = o.backend_globs;
   file.calibration = calibration;
+  file.gpu_calibration = gpu_calibration;
   if (args.processes > 1) {
     ResultsFile pooled =
         bench_in_processes(args, calibration ? cal_path.string() : std::string(), progress);
@@ -194,7 +205,7 @@ int run_bench(BenchArgs& args) {
     for (const auto& [lib, version] : python_library_versions())
       file.machine.libraries[lib] = version;
   }
-  annotate_results(file.results, calibration);
+  annotate_results(file.results, calibrations);
 
   write_results(args.output, file);
   if (!args.no_table) print_results_table(std::cout, file);

@@ -366,8 +366,10 @@ void ReportView::update_roofline(const std::string& workload) {
   custom->setColor(QColor(0xe6, 0x51, 0x00));
   double ai_lo = 1e9, ai_hi = 0, perf_lo = 1e18, perf_hi = 0;
   for (const BenchResult& r : results->results) {
-    if (r.workload != workload || r.status != ResultStatus::ok || r.flops <= 0 || r.bytes <= 0 ||
-        r.stats.median <= 0)
+    // One roofline per device: the points are the results measured where the
+    // ceilings were (the CPU's, as worthit bench stores them first).
+    if (r.workload != workload || r.device != cal.device || r.status != ResultStatus::ok ||
+        r.flops <= 0 || r.bytes <= 0 || r.stats.median <= 0)
       continue;
     const double ai = r.flops / r.bytes;
     const double gflops = r.flops / r.stats.median;  // FLOP per ns = GFLOP/s

@@ -36,9 +36,8 @@ std::string format_bytes(double b) {
 
 // Which ceiling bounds this workload: memory when its arithmetic intensity is
 // below the machine's ridge point, compute otherwise.
-std::string ceiling_cell(const BenchResult& r, const std::optional<Calibration>& cal) {
-  if (!cal || cal->memory_bandwidth_gbs <= 0 || cal->peak_gflops <= 0 || r.device != cal->device)
-    return "-";
+std::string ceiling_cell(const BenchResult& r, const Calibration* cal) {
+  if (!cal || cal->memory_bandwidth_gbs <= 0 || cal->peak_gflops <= 0) return "-";
   const double ridge = cal->peak_gflops / cal->memory_bandwidth_gbs;
   const double intensity = r.bytes > 0 ? r.flops / r.bytes : 1e9;
   char buf[32];
@@ -91,7 +90,7 @@ void print_results_table(std::ostream& out, const ResultsFile& file) {
             r->stats.unstable ? "unstable (" + r->stats.unstable_reason + ")" : "ok";
         std::snprintf(line, sizeof line, "  %-24s %12s  %-25s %9s %10s  %s\n", name.c_str(),
                       format_duration_ns(r->stats.median).c_str(), ci.c_str(), speed,
-                      ceiling_cell(*r, file.calibration).c_str(), status.c_str());
+                      ceiling_cell(*r, file.calibration_for(r->device)).c_str(), status.c_str());
       }
       out << line;
     }

@@ -265,6 +265,7 @@ json to_json(const ResultsFile& f) {
             {"workloads", f.settings.workload_globs},
             {"backends", f.settings.backend_globs}}},
           {"calibration", f.calibration ? to_json(*f.calibration) : json(nullptr)},
+          {"gpu_calibration", f.gpu_calibration ? to_json(*f.gpu_calibration) : json(nullptr)},
           {"results", std::move(results)}};
 }
 
@@ -295,6 +296,8 @@ ResultsFile results_from_json(const json& j) {
   }
   if (j.contains("calibration") && !j["calibration"].is_null())
     f.calibration = calibration_from_json(j["calibration"]);
+  if (j.contains("gpu_calibration") && !j["gpu_calibration"].is_null())
+    f.gpu_calibration = calibration_from_json(j["gpu_calibration"]);
   const auto& results = field(j, "results", w);
   if (!results.is_array()) throw SchemaError("results: expected an array");
   for (size_t i = 0; i < results.size(); ++i) {
@@ -318,6 +321,16 @@ ResultsFile read_results(const std::filesystem::path& path) {
 
 void write_results(const std::filesystem::path& path, const ResultsFile& file) {
   write_file_atomically(path, to_json(file).dump(1) + "\n");
+}
+
+}  // namespace worthit
+
+namespace worthit {
+
+const Calibration* ResultsFile::calibration_for(const std::string& device) const {
+  for (const auto* c : {&calibration, &gpu_calibration})
+    if (*c && (*c)->device == device) return &**c;
+  return nullptr;
 }
 
 }  // namespace worthit

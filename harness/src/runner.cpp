@@ -316,7 +316,7 @@ std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selectio
 }
 
 void annotate_results(std::vector<BenchResult>& results,
-                      const std::optional<Calibration>& calibration) {
+                      const std::vector<Calibration>& calibrations) {
   // Cold (L2-flushed) device measurements, backends named "*-cold"
   // (docs/gpu.md), are compared with cold framework ones only.
   auto group = [](const BenchResult& r) {
@@ -327,7 +327,11 @@ void annotate_results(std::vector<BenchResult>& results,
     if (r.status != ResultStatus::ok || r.stats.median <= 0) continue;
     r.gbps = r.bytes / r.stats.median;  // bytes per ns == GB/s
     r.gflops = r.flops / r.stats.median;
-    if (calibration && calibration->device == r.device) {
+    const auto cal = std::find_if(calibrations.begin(), calibrations.end(),
+                                  [&](const Calibration& c) { return c.device == r.device; });
+    r.pct_bandwidth = r.pct_peak_flops = 0;
+    if (cal != calibrations.end()) {
+      const Calibration* calibration = &*cal;
       r.pct_bandwidth = calibration->memory_bandwidth_gbs > 0
                             ? 100.0 * r.gbps / calibration->memory_bandwidth_gbs
                             : 0;

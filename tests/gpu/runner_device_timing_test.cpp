@@ -134,7 +134,7 @@ TEST(DeviceTiming, ColdResultsCompareWithColdFrameworkResults) {
   std::vector<BenchResult> rs = {row("libtorch-cuda", true, 100),
                                  row("libtorch-cuda-cold", true, 300), row("cuda", false, 50),
                                  row("cuda-cold", false, 200)};
-  annotate_results(rs, std::nullopt);
+  annotate_results(rs, {});
   ASSERT_TRUE(rs[2].speedup_vs_best_framework && rs[3].speedup_vs_best_framework);
   EXPECT_DOUBLE_EQ(*rs[2].speedup_vs_best_framework, 2.0);  // 100 / 50, hot with hot
   EXPECT_DOUBLE_EQ(*rs[3].speedup_vs_best_framework, 1.5);  // 300 / 200, cold with cold

@@ -22,6 +22,8 @@ ResultsFile sample_file() {
   f.settings = {2, 9, 3, 0.05, 42, false, {"*"}, {"*"}};
   f.calibration =
       Calibration{20.5, 18.0, 150.0, "matmul/libtorch", 2, "cpu", "2026-11-26T12:00:00Z"};
+  f.gpu_calibration =
+      Calibration{3000, 2800, 50000, "matmul/libtorch-cuda", 0, "cuda", "2026-11-26T12:01:00Z"};
   BenchResult ok;
   ok.workload = "gelu";
   ok.size = "n=1024";
@@ -77,6 +79,8 @@ TEST(ResultsJson, RoundTripsEveryField) {
   EXPECT_EQ(g.results[1].status, ResultStatus::incorrect);
   EXPECT_DOUBLE_EQ(*g.results[0].speedup_vs_best_framework, 1.7);
   EXPECT_DOUBLE_EQ(g.calibration->peak_gflops, 150.0);
+  ASSERT_TRUE(g.gpu_calibration.has_value());
+  EXPECT_EQ(g.gpu_calibration->device, "cuda");
 }
 
 TEST(ResultsJson, CarriesSchemaNameVersionAndFingerprint) {

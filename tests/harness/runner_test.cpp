@@ -51,7 +51,7 @@ TEST(Runner, GatesTimesAndRecordsEveryCandidate) {
   const Selection sel = select(registry, o);
   ASSERT_EQ(sel.items.size(), 1u);
   auto results = run_benchmarks(registry, sel, o, {});
-  annotate_results(results, std::nullopt);
+  annotate_results(results, {});
   ASSERT_EQ(results.size(), 5u);
 
   const auto& good = find(results, "good");
@@ -103,4 +103,40 @@ TEST(Runner, InputsAreIdenticalForASeedAndDifferForAnother) {
   const Buffers a = w.make_inputs(s, 42), b = w.make_inputs(s, 42), c = w.make_inputs(s, 43);
   EXPECT_EQ(std::memcmp(a[0].data(), b[0].data(), a[0].bytes()), 0);
   EXPECT_NE(std::memcmp(a[0].data(), c[0].data(), a[0].bytes()), 0);
+}
+
+TEST(Runner, EachResultUsesItsOwnDevicesCeilings) {
+  auto result = [](const std::string& device) {
+    BenchResult r;
+    r.workload = "w";
+    r.size = "n=1";
+    r.candidate = "w/x";
+    r.device = device;
+    r.bytes = 1000;
+    r.flops = 100;
+    r.stats.median = 100;  // ns: 10 GB/s, 1 GFLOP/s
+    return r;
+  };
+  std::vector<BenchResult> results = {result("cpu"), result("cuda"), result("xpu")};
+  Calibration cpu;
+  cpu.device = "cpu";
+  cpu.memory_bandwidth_gbs = 20;
+  cpu.peak_gflops = 4;
+  Calibration gpu = cpu;
+  gpu.device = "cuda";
+  gpu.memory_bandwidth_gbs = 1000;
+  gpu.peak_gflops = 100;
+  annotate_results(results, {cpu, gpu});
+  EXPECT_DOUBLE_EQ(results[0].pct_bandwidth, 50);
+  EXPECT_DOUBLE_EQ(results[0].pct_peak_flops, 25);
+  EXPECT_DOUBLE_EQ(results[1].pct_bandwidth, 1);
+  EXPECT_DOUBLE_EQ(results[1].pct_peak_flops, 1);
+  EXPECT_DOUBLE_EQ(results[2].pct_bandwidth, 0) << "no calibration for this device";
+
+  ResultsFile file;
+  file.calibration = cpu;
+  file.gpu_calibration = gpu;
+  EXPECT_EQ(file.calibration_for("cuda"), &*file.gpu_calibration);
+  EXPECT_EQ(file.calibration_for("cpu"), &*file.calibration);
+  EXPECT_EQ(file.calibration_for("xpu"), nullptr);
 }

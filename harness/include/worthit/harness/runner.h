@@ -75,10 +75,11 @@ Selection select(const Registry& registry, const BenchOptions& options);
 std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selection& selection,
                                         const BenchOptions& options, const ProgressFn& progress);
 
-// Fills in throughput, % of the calibrated ceilings and the speedup against the
-// best framework-native candidate of each workload and size. Run again after
-// merging results from other processes.
+// Fills in throughput, % of the calibrated ceilings (each result against the
+// calibration measured on its device, when there is one) and the speedup
+// against the best framework-native candidate of each workload and size. Run
+// again after merging results from other processes.
 void annotate_results(std::vector<BenchResult>& results,
-                      const std::optional<Calibration>& calibration);
+                      const std::vector<Calibration>& calibrations);
 
 }  // namespace worthit

@@ -128,8 +128,13 @@ struct ResultsFile {
   std::string tool_version;
   MachineFingerprint machine;
   RunSettings settings;
-  std::optional<Calibration> calibration;
+  std::optional<Calibration> calibration;      // usually the CPU's (calibration.json)
+  std::optional<Calibration> gpu_calibration;  // the GPU's (calibration-cuda.json), when measured
   std::vector<BenchResult> results;
+
+  // The ceilings for results on `device`: whichever of the two calibrations
+  // was measured on it; nullptr when neither was.
+  const Calibration* calibration_for(const std::string& device) const;
 };
 
 }  // namespace worthit
