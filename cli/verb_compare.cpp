@@ -92,10 +92,13 @@ int run_compare(const CompareCliOptions& o) {
 Verb add_compare_verb(CLI::App& app) {
   auto o = std::make_shared<CompareCliOptions>();
   auto* sub = app.add_subcommand(
-      "compare", "Statistical regression check for CI: exit 1 when NEW is significantly slower");
+      "compare",
+      "Statistical regression check for CI: exit 1 when NEW is significantly slower.\n"
+      "Make each side with `worthit bench --processes 5`: one process cannot show how\n"
+      "much the next differs, and the interval resamples whole processes (docs/ci.md).");
   sub->add_option("base", o->base,
                   "baseline: worthit results.json or Google Benchmark JSON; several runs "
-                  "of the same build, comma-separated, are pooled")
+                  "of the same build, comma-separated, are pooled (each run counts as a process)")
       ->required();
   sub->add_option("new", o->next, "candidate run(s), the same kind of file")->required();
   sub->add_option("--threshold", o->threshold, "smallest change that counts, e.g. 5% or 0.05")
