@@ -29,23 +29,12 @@ struct CompareCliOptions {
 
 // "5%" -> 0.05, "0.05" -> 0.05; a bare number of 1 or more is ambiguous.
 double parse_threshold(const std::string& text) {
-  std::string s = text;
-  const bool percent = !s.empty() && s.back() == '%';
-  if (percent) s.pop_back();
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != s.size() || !std::isfinite(v) || v < 0)
-    throw UsageError("--threshold: '" + text + "' is not a non-negative number (write 5% or 0.05)");
-  if (percent) return v / 100;
-  if (v >= 1)
+  const Fraction f = parse_fraction(text, "--threshold", "5% or 0.05");
+  if (f.value < 0) throw UsageError("--threshold: '" + text + "' is negative");
+  if (!f.percent && f.value >= 1)
     throw UsageError("--threshold: '" + text + "' is ambiguous; write " + text +
                      "% or a fraction like 0.05");
-  return v;
+  return f.value;
 }
 
 int run_compare(const CompareCliOptions& o) {

@@ -32,19 +32,7 @@ struct ReportOptions {
 
 // "0.3", "30%" -> 0.3.
 double parse_share(const std::string& text) {
-  std::string s = text;
-  bool percent = !s.empty() && s.back() == '%';
-  if (percent) s.pop_back();
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != s.size() || !std::isfinite(v))
-    throw UsageError("--share: '" + text + "' is not a number (write 0.3 or 30%)");
-  if (percent) v /= 100;
+  const double v = parse_fraction(text, "--share", "0.3 or 30%").value;
   if (v < 0 || v > 1) throw UsageError("--share: " + text + " is outside 0..1 (0%..100%)");
   return v;
 }

@@ -63,6 +63,24 @@ class CaptureReporter : public benchmark::BenchmarkReporter {
   std::string error;
 };
 
+// Runs the one registered benchmark `b` for a fixed iteration count (when
+// `fixed_iterations` > 0) or for at least min_time_s, and returns its
+// measurement; a benchmark error or an empty run throws.
+Measurement run_registered(benchmark::internal::Benchmark* b, int64_t fixed_iterations,
+                           double min_time_s) {
+  b->Unit(benchmark::kNanosecond);
+  if (fixed_iterations > 0)
+    b->Iterations(fixed_iterations);
+  else
+    b->MinTime(min_time_s);
+  CaptureReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::ClearRegisteredBenchmarks();
+  if (!reporter.error.empty()) throw std::runtime_error(reporter.error);
+  if (reporter.measurement.iterations == 0) throw std::runtime_error("benchmark produced no run");
+  return reporter.measurement;
+}
+
 void spin_for(std::chrono::nanoseconds d) {
   const auto until = std::chrono::steady_clock::now() + d;
   while (std::chrono::steady_clock::now() < until) {
@@ -91,17 +109,8 @@ Measurement measure(const std::string& name, const std::function<void()>& run, d
       for (auto _ : state) run();
     }
   });
-  b->UseRealTime()->Unit(benchmark::kNanosecond);
-  if (fixed_iterations > 0)
-    b->Iterations(fixed_iterations);
-  else
-    b->MinTime(min_time_s);
-  CaptureReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::ClearRegisteredBenchmarks();
-  if (!reporter.error.empty()) throw std::runtime_error(reporter.error);
-  if (reporter.measurement.iterations == 0) throw std::runtime_error("benchmark produced no run");
-  return reporter.measurement;
+  b->UseRealTime();
+  return run_registered(b, fixed_iterations, min_time_s);
 }
 
 // Device time: Google Benchmark's manual time, fed by the candidate's own
@@ -116,17 +125,8 @@ Measurement measure_device(const std::string& name, const std::function<double()
   auto* b = benchmark::RegisterBenchmark(name.c_str(), [&](benchmark::State& state) {
     for (auto _ : state) state.SetIterationTime(timed_run() * scale);
   });
-  b->UseManualTime()->Unit(benchmark::kNanosecond);
-  if (fixed_invocations > 0)
-    b->Iterations(fixed_invocations);
-  else
-    b->MinTime(min_time_s);
-  CaptureReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::ClearRegisteredBenchmarks();
-  if (!reporter.error.empty()) throw std::runtime_error(reporter.error);
-  if (reporter.measurement.iterations == 0) throw std::runtime_error("benchmark produced no run");
-  Measurement m = reporter.measurement;
+  b->UseManualTime();
+  Measurement m = run_registered(b, fixed_invocations, min_time_s);
   m.ns_per_call /= static_cast<double>(calls);
   m.iterations *= calls;
   return m;
