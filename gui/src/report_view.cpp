@@ -82,6 +82,15 @@ void replace_chart(QChartView* view, QChart* chart) {
   delete old;
 }
 
+// The points of framework-native or handwritten candidates, in the colours
+// every chart of the viewer uses for them.
+QScatterSeries* candidate_series(bool framework) {
+  auto* series = new QScatterSeries();
+  series->setName(framework ? QStringLiteral("framework") : QStringLiteral("handwritten"));
+  series->setColor(framework ? QColor(0x15, 0x65, 0xc0) : QColor(0xe6, 0x51, 0x00));
+  return series;
+}
+
 }  // namespace
 
 ReportView::ReportView(QWidget* parent)
@@ -300,12 +309,8 @@ void ReportView::show_decision(int index) {
     y->setLabelsFont(small);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    auto* framework = new QScatterSeries();
-    framework->setName(QStringLiteral("framework"));
-    framework->setColor(QColor(0x15, 0x65, 0xc0));
-    auto* custom = new QScatterSeries();
-    custom->setName(QStringLiteral("handwritten"));
-    custom->setColor(QColor(0xe6, 0x51, 0x00));
+    auto* framework = candidate_series(/*framework=*/true);
+    auto* custom = candidate_series(/*framework=*/false);
     for (auto* s : {framework, custom}) {
       s->setMarkerSize(10);
       s->setBorderColor(Qt::white);
@@ -358,12 +363,8 @@ void ReportView::update_roofline(const std::string& workload) {
                       .arg(cal.memory_bandwidth_gbs, 0, 'f', 1)
                       .arg(cal.peak_gflops, 0, 'f', 1)
                       .arg(QString::fromStdString(cal.peak_source)));
-  auto* framework = new QScatterSeries();
-  framework->setName(QStringLiteral("framework"));
-  framework->setColor(QColor(0x15, 0x65, 0xc0));
-  auto* custom = new QScatterSeries();
-  custom->setName(QStringLiteral("handwritten"));
-  custom->setColor(QColor(0xe6, 0x51, 0x00));
+  auto* framework = candidate_series(/*framework=*/true);
+  auto* custom = candidate_series(/*framework=*/false);
   double ai_lo = 1e9, ai_hi = 0, perf_lo = 1e18, perf_hi = 0;
   for (const BenchResult& r : results->results) {
     // One roofline per device: the points are the results measured where the
