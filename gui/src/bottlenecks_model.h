@@ -4,9 +4,12 @@
 #include <QAbstractTableModel>
 #include <vector>
 
-#include "bottlenecks.h"
+#include "timeline_index.h"
+#include "worthit/trace/bottlenecks.h"
 
 namespace worthit::viewer {
+
+using trace::Finding;
 
 class BottlenecksModel : public QAbstractTableModel {
   Q_OBJECT

@@ -258,7 +258,7 @@ void MainWindow::open_files_interactively(const QStringList& paths) {
 void MainWindow::show_trace() {
   timeline_->set_index(trace_->index.get());
   stats_->set_index(trace_->index.get());
-  bottlenecks_->set_findings(find_bottlenecks(*trace_->index));
+  bottlenecks_->set_findings(trace::find_bottlenecks(trace_->index->slices()));
   bottleneck_table_->resizeColumnToContents(BottlenecksModel::kAtStake);
   search_->clear();
   const auto& m = trace_->trace.metadata;

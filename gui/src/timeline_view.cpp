@@ -44,9 +44,9 @@ void TimelineView::layout_tracks() {
   track_top_.clear();
   int y = 0;
   if (index_) {
-    for (const Track& t : index_->tracks()) {
+    for (int i = 0; i < int(index_->tracks().size()); ++i) {
       track_top_.push_back(y + kTrackGap);
-      y += kTrackGap + kRowHeight * int(std::max<size_t>(t.rows.size(), 1));
+      y += kTrackGap + kRowHeight * int(std::max<size_t>(index_->rows(i).size(), 1));
     }
   }
   content_height_ = y + kTrackGap;
@@ -92,7 +92,7 @@ SliceRef TimelineView::hit_test(QPoint p) const {
   if (it == track_top_.begin()) return {};
   const int track = int(it - track_top_.begin()) - 1;
   const int depth = (y - track_top_[size_t(track)]) / kRowHeight;
-  if (depth >= int(index_->tracks()[size_t(track)].rows.size())) return {};
+  if (depth >= int(index_->rows(track).size())) return {};
   const int64_t t = time_at_widget_x(p.x());
   // Three pixels of slack keep sub-pixel slices clickable.
   return index_->slice_at(track, depth, t, int64_t(std::ceil(3 * axis_.ns_per_px)));
@@ -162,13 +162,13 @@ void TimelineView::paint_frame(QPainter& p, QSize size) const {
   for (int ti = 0; ti < int(index_->tracks().size()); ++ti) {
     const Track& track = index_->tracks()[size_t(ti)];
     const int top = kRulerHeight + track_top_[size_t(ti)] - scroll_y_;
-    const int rows = int(std::max<size_t>(track.rows.size(), 1));
+    const int rows = int(std::max<size_t>(index_->rows(ti).size(), 1));
     if (top > size.height() || top + rows * kRowHeight < kRulerHeight) continue;
     const QColor band = track.kind == TrackKind::gpu ? QColor(0xee, 0xf3, 0xfa) : QColor(Qt::white);
     p.fillRect(QRect(kLabelWidth, top, size.width() - kLabelWidth, rows * kRowHeight), band);
     p.setPen(QColor(0xdd, 0xdd, 0xdd));
     p.drawLine(0, top - kTrackGap / 2, size.width(), top - kTrackGap / 2);
-    for (int d = 0; d < int(track.rows.size()); ++d) {
+    for (int d = 0; d < int(index_->rows(ti).size()); ++d) {
       const int y = top + d * kRowHeight;
       if (y > size.height() || y + kRowHeight < kRulerHeight) continue;
       spans_.clear();

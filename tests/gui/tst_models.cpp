@@ -77,7 +77,7 @@ class ModelsTest : public QObject {
     auto doc = open_trace(fixture("trace_worthit.json").toStdString());
     BottlenecksModel model;
     tester(&model);
-    model.set_findings(find_bottlenecks(*doc->index));
+    model.set_findings(trace::find_bottlenecks(doc->index->slices()));
     QVERIFY(model.rowCount() >= 3);
     // Ranked by the time at stake.
     for (int r = 1; r < model.rowCount(); ++r)
@@ -98,7 +98,7 @@ class ModelsTest : public QObject {
   void bottlenecks_include_the_input_bound_diagnosis() {
     // 40 us of "data" before each 60 us "step": 40% of each iteration waits.
     auto doc = open_trace(fixture("trace_steps.json").toStdString());
-    const auto findings = find_bottlenecks(*doc->index);
+    const auto findings = trace::find_bottlenecks(doc->index->slices());
     auto it = std::find_if(findings.begin(), findings.end(),
                            [](const Finding& f) { return f.kind == "input-bound"; });
     QVERIFY(it != findings.end());

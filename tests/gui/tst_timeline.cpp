@@ -74,7 +74,7 @@ class TimelineTest : public QObject {
     QCOMPARE(index.tracks()[0].name, std::string("sample / main"));
     QCOMPARE(index.tracks()[1].name, std::string("sample / loader"));
     QVERIFY(index.tracks()[2].kind == TrackKind::gpu);
-    QCOMPARE(index.tracks()[0].rows.size(), size_t(4));
+    QCOMPARE(index.rows(0).size(), size_t(4));
     QCOMPARE(index.start_ns(), int64_t(0));
     QCOMPARE(index.end_ns(), 1000 * us);
     const Slice& forward = index.slice(find_slice(index, "forward"));
@@ -254,7 +254,7 @@ class TimelineTest : public QObject {
   void full_zoom_out_draws_o_pixels_spans() {
     const trace::Trace t = flat_trace(200000);
     const TimelineIndex index(t);
-    QVERIFY(index.tracks()[0].rows[0].levels.size() > 3);
+    QVERIFY(index.rows(0)[0].levels.size() > 3);
     std::vector<Span> spans;
     TimeAxis axis;
     axis.fit(index.start_ns(), index.end_ns(), 1000);

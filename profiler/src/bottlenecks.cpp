@@ -1,44 +1,31 @@
-#include "bottlenecks.h"
+#include "worthit/trace/bottlenecks.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 #include "worthit/trace/analysis.h"
+#include "worthit/trace/format.h"
 #include "worthit/trace/input_bound.h"
+#include "worthit/trace/steps.h"
 
-namespace worthit::viewer {
+namespace worthit::trace {
 
 namespace {
 
-std::string percent(double share) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", share * 100);
-  return buf;
-}
-
-// Names of data-loading work in torch, tf.data and common user code.
-bool looks_like_input(const std::string& name) {
-  std::string n(name);
-  for (char& c : n) c = char(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"dataloader", "data_loader", "next_data", "__next__", "collate",
-                           "decode", "read", "load", "parse", "augment", "iterator", "prefetch"})
-    if (n.find(word) != std::string::npos) return true;
-  return false;
-}
+std::string percent(double share) { return format_percent(share); }
 
 // The CPU ranges that ran during [t0, t1), by self time, as "a (1.2 ms), b (...)".
-std::string cpu_during(const TimelineIndex& index, int64_t t0, int64_t t1, int64_t* input_ns,
+std::string cpu_during(const SliceIndex& index, int64_t t0, int64_t t1, int64_t* input_ns,
                        int64_t* cpu_ns) {
   std::string out;
   int shown = 0;
-  std::vector<RangeRow> rows = index.aggregate(t0, t1);
+  std::vector<RangeRow> rows = aggregate_ranges(index, t0, t1);
   std::sort(rows.begin(), rows.end(),
             [](const RangeRow& a, const RangeRow& b) { return a.self_ns > b.self_ns; });
   for (const RangeRow& r : rows) {
     if (r.kind != TrackKind::cpu || r.self_ns <= 0) continue;
     if (cpu_ns) *cpu_ns += r.self_ns;
-    if (input_ns && looks_like_input(r.name)) *input_ns += r.self_ns;
+    if (input_ns && is_input_work(r.name)) *input_ns += r.self_ns;
     if (shown < 3) {
       out += (shown ? ", " : "") + r.name + " (" + format_duration(r.self_ns) + ")";
       ++shown;
@@ -49,11 +36,11 @@ std::string cpu_during(const TimelineIndex& index, int64_t t0, int64_t t1, int64
 
 }  // namespace
 
-std::vector<Finding> find_bottlenecks(const TimelineIndex& index) {
+std::vector<Finding> find_bottlenecks(const SliceIndex& index) {
   std::vector<Finding> out;
   const int64_t t0 = index.start_ns(), t1 = index.end_ns();
   const int64_t span = std::max<int64_t>(t1 - t0, 1);
-  const std::vector<RangeRow> rows = index.aggregate(t0, t1);
+  const std::vector<RangeRow> rows = aggregate_ranges(index, t0, t1);
 
   // The heaviest CPU ranges by self time: where the CPU itself spends time.
   std::vector<const RangeRow*> cpu;
@@ -84,21 +71,21 @@ std::vector<Finding> find_bottlenecks(const TimelineIndex& index) {
   }
 
   // The profiler's input-bound diagnosis (steps against data-loading ranges).
-  const trace::InputBoundDiagnosis input = trace::diagnose_input_bound(index.trace());
-  if (input.verdict != trace::InputVerdict::unknown && input.steps > 0) {
+  const InputBoundDiagnosis input = diagnose_input_bound(index, find_steps(index));
+  if (input.verdict != InputVerdict::unknown && input.steps > 0) {
     Finding f;
-    f.kind = trace::to_string(input.verdict);
+    f.kind = to_string(input.verdict);
     f.title =
-        input.verdict == trace::InputVerdict::input_bound
+        input.verdict == InputVerdict::input_bound
             ? "Input-bound: " + percent(input.wait_share) + " of each step waits for data"
-        : input.verdict == trace::InputVerdict::balanced
+        : input.verdict == InputVerdict::balanced
             ? "Partly input-bound: " + percent(input.wait_share) + " of the steps wait for data"
             : "Compute-bound: data loading takes " + percent(input.wait_share) + " of the steps";
     f.detail = input.summary;
     f.at_stake_ns = input.wait_ns;
     // Jump to the step that waited longest.
-    const trace::StepInput* worst = nullptr;
-    for (const trace::StepInput& st : input.per_step)
+    const StepInput* worst = nullptr;
+    for (const StepInput& st : input.per_step)
       if (!worst || st.wait_ns > worst->wait_ns) worst = &st;
     if (worst) {
       f.start_ns = worst->start_ns;
@@ -107,7 +94,7 @@ std::vector<Finding> find_bottlenecks(const TimelineIndex& index) {
     out.push_back(std::move(f));
   }
 
-  const trace::GpuSummary gpu = trace::gpu_summary(index.trace(), 3);
+  const GpuSummary gpu = gpu_summary(index.trace(), 3);
   if (gpu.has_gpu) {
     for (const RangeRow& r : rows) {
       if (r.kind != TrackKind::gpu) continue;
@@ -128,7 +115,7 @@ std::vector<Finding> find_bottlenecks(const TimelineIndex& index) {
       break;  // rows are by total: the busiest kernel only
     }
     int64_t gap_input_ns = 0, gap_cpu_ns = 0;
-    for (const trace::Gap& g : gpu.largest_gaps) {
+    for (const Gap& g : gpu.largest_gaps) {
       if (double(g.dur_ns) < 0.01 * double(span)) continue;
       Finding f;
       f.kind = "gpu-idle";
@@ -161,8 +148,8 @@ std::vector<Finding> find_bottlenecks(const TimelineIndex& index) {
       f.start_ns = t0;
       f.end_ns = t1;
       out.push_back(std::move(f));
-    } else if (input.verdict == trace::InputVerdict::unknown && gpu.busy_share < 0.8 &&
-               gap_cpu_ns > 0 && gap_input_ns * 2 > gap_cpu_ns) {
+    } else if (input.verdict == InputVerdict::unknown && gpu.busy_share < 0.8 && gap_cpu_ns > 0 &&
+               gap_input_ns * 2 > gap_cpu_ns) {
       // Without step and data ranges the profiler cannot diagnose; the GPU's
       // idle gaps still show what the CPU waited on.
       Finding f;
@@ -185,4 +172,4 @@ std::vector<Finding> find_bottlenecks(const TimelineIndex& index) {
   return out;
 }
 
-}  // namespace worthit::viewer
+}  // namespace worthit::trace

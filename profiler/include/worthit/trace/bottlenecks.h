@@ -1,15 +1,16 @@
 // The profile's findings in plain words, ranked by the time at stake: the
 // heaviest ranges by self time, the busiest kernels, GPU idle gaps and what the
-// CPU did meanwhile, and an input-bound / launch-bound diagnosis. Plain C++.
+// CPU did meanwhile, and an input-bound / launch-bound diagnosis. The viewer's
+// Bottlenecks panel shows them; plain C++ over the trace library's slices.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "timeline_index.h"
+#include "worthit/trace/slices.h"
 
-namespace worthit::viewer {
+namespace worthit::trace {
 
 struct Finding {
   std::string kind;    // "self-time", "kernel", "gpu-idle", "launch-bound", "input-bound"
@@ -22,6 +23,6 @@ struct Finding {
 };
 
 // Biggest time at stake first.
-std::vector<Finding> find_bottlenecks(const TimelineIndex& index);
+std::vector<Finding> find_bottlenecks(const SliceIndex& index);
 
-}  // namespace worthit::viewer
+}  // namespace worthit::trace
