@@ -196,6 +196,8 @@ std::vector<BenchResult> run_python_workers(const BenchOptions& options,
                         {"plugins", nlohmann::json::array()}};
   for (const auto& p : options.plugins)
     req["plugins"].push_back(std::filesystem::absolute(p).string());
+  if (!options.trace_ops.empty())
+    req["trace_ops"] = std::filesystem::absolute(options.trace_ops).string();
   write_file_atomically(request, req.dump());
 
   const std::string cmd = base_command(python, package_dir) + " run --request " +

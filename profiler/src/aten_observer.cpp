@@ -359,10 +359,14 @@ class Reader {
   size_t i_ = 0;
 };
 
+// A float keeps a point or an exponent ("1.0", not "1"), so a reader can
+// tell it from an integer argument.
 std::string format_double(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  std::string s = buf;
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
 }
 
 struct Decoded {

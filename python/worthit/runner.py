@@ -50,7 +50,9 @@ def base_row(w: Workload, size: Size, c: Candidate, threads: int) -> dict:
         "backend": c.backend, "framework": c.framework, "language": c.language, "device": c.device,
         "threads": threads, "status": "ok", "reason": "", "correctness": {"checked": False, "passed": False},
         "bytes": w.bytes_moved(size), "flops": w.flops(size), "samples_ns": [], "iterations": [],
-        "sources": list(c.sources), "toolchains": list(c.toolchains), "extra": {},
+        "sources": list(c.sources), "toolchains": list(c.toolchains),
+        # Workloads from a trace carry the op's share of the step (trace_ops.py).
+        "extra": dict(getattr(w, "result_extra", {})),
     }
 
 
@@ -199,7 +201,7 @@ def library_versions(modules: Iterable[str]) -> dict[str, str]:
 def run_group(req: dict, emit: Emit) -> None:
     """Runs one worker group: loads its candidates (or the plugins), sets the
     framework's threads, plans, and runs every (workload, size)."""
-    from worthit import backends, plugins
+    from worthit import backends, plugins, trace_ops
 
     group = req["group"]
     threads = int(req["threads"])
@@ -210,6 +212,7 @@ def run_group(req: dict, emit: Emit) -> None:
         setup: Callable[[int], None] = plugins.set_framework_threads
     else:
         setup = backends.load_group(group)
+    trace_ops.register(trace_ops.load_specs(req))
     try:
         setup(threads)
     except ImportError as e:

@@ -231,10 +231,11 @@ class GroupRun:
 
 def groups_for(req: dict) -> list[str]:
     """The groups with at least one candidate the globs select."""
-    from worthit import backends
+    from worthit import backends, trace_ops
     from worthit.candidate import REGISTRY, matches
 
     backends.load_all()
+    trace_ops.register(trace_ops.load_specs(req))
     wanted = []
     for g in BUILTIN_GROUPS:
         if any(matches(req.get("workload_globs", ["*"]), c.workload)

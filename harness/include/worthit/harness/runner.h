@@ -23,6 +23,7 @@ struct BenchOptions {
   uint64_t seed = 42;
   bool quick = false;
   std::vector<std::string> plugins;  // Python files adding candidates or workloads (--plugin)
+  std::string trace_ops;  // workload specs from a trace (bench --from-trace), a JSON file
 };
 
 // One repetition's measurement: the mean time per call over `iterations` calls.
