@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "worthit/results/machine.h"
+
 namespace worthit::cli {
 
 struct GpuCalibrateOptions {
@@ -19,8 +21,8 @@ struct GpuCalibrateOptions {
 
 void add_gpu_calibrate_options(CLI::App& cmd, GpuCalibrateOptions& options);
 
-// Where the GPU ceilings go, given the CPU calibration's path.
-std::filesystem::path gpu_calibration_path(const std::filesystem::path& cpu_path);
+// Where the GPU ceilings go: worthit::gpu_calibration_path (results/machine.h).
+using worthit::gpu_calibration_path;
 
 // Measures and saves the GPU ceilings, printing what it does. Returns false
 // when mode is "on" and no GPU could be used (the reason printed); a skipped

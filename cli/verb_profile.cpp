@@ -17,7 +17,6 @@
 #include <iostream>
 #include <set>
 
-#include "calibrate_gpu.h"
 #include "child_process.h"
 #include "verbs.h"
 #include "worthit/reports/hot_ops_section.h"
@@ -158,16 +157,13 @@ void print_torch_ops(const wt::Trace& t, const ProfileOptions& o) {
     for (const auto& e : t.events) any = any || wt::is_torch_op(e);
     if (!any) return;  // not a PyTorch program (or it never imported torch)
   }
-  const auto path = default_calibration_path();
-  std::optional<Calibration> cpu, gpu;
+  std::vector<wt::Ceiling> ceilings;
   try {
-    cpu = load_calibration(path);
-    gpu = load_calibration(gpu_calibration_path(path));
+    ceilings = reports::calibrated_ceilings(default_calibration_path());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "worthit profile: warning: ignoring calibration: %s\n", e.what());
   }
   const reports::Policy policy = reports::default_policy();
-  const auto ceilings = reports::ceilings_of(cpu, gpu);
   const auto hot = reports::analyze_hot_ops(t, policy, ceilings, size_t(std::max(o.top, 1)));
   if (!hot.has_ops) return;
   std::fputs(reports::hot_ops_to_text(hot, ceilings, reports::headroom_bar(policy)).c_str(),

@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "calibrate_gpu.h"
 #include "verbs.h"
 #include "worthit/reports/decision.h"
 #include "worthit/reports/format.h"
@@ -80,7 +79,7 @@ nlohmann::json hot_ops_section(const ReportOptions& o, const reports::Policy& po
     for (const auto& op : hot.ops)
       if (op.verdict == trace::Headroom::room)
         std::cerr << "  hot op " << op.name << " [" << op.signature
-                  << "]: " << reports::headroom_sentence(op, bar) << "\n";
+                  << "]: " << trace::headroom_sentence(op, bar) << "\n";
   return reports::hot_ops_to_json(hot, ceilings, bar);
 }
 

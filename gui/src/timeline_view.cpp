@@ -32,6 +32,8 @@ void TimelineView::set_index(const TimelineIndex* index) {
   selection_ = {};
   range_.reset();
   search_mask_.clear();
+  highlight_.clear();
+  highlight_names_.clear();
   search_results_.clear();
   search_hits_ = 0;
   scroll_y_ = 0;
@@ -122,9 +124,25 @@ void TimelineView::set_search(const QString& text) {
   if (!index_) return;
   const std::string needle = text.toStdString();
   search_mask_ = needle.empty() ? std::vector<char>{} : index_->names_matching(needle);
+  highlight_.clear();
+  highlight_names_.clear();
   search_results_ = needle.empty() ? std::vector<SliceRef>{} : index_->find(needle);
   search_hits_ = int(search_results_.size());
   search_pos_ = -1;
+  update();
+}
+
+void TimelineView::set_highlight(const std::vector<SliceRef>& slices) {
+  highlight_.clear();
+  highlight_names_.clear();
+  if (index_ && !slices.empty()) {
+    highlight_names_.assign(index_->name_count(), 0);
+    for (SliceRef r : slices) {
+      if (!r.valid()) continue;
+      highlight_.insert((uint64_t(uint32_t(r.track)) << 32) | uint32_t(r.slice));
+      highlight_names_[index_->slice(r).name] = 1;
+    }
+  }
   update();
 }
 
@@ -176,7 +194,10 @@ void TimelineView::paint_frame(QPainter& p, QSize size) const {
       for (const Span& s : spans_) {
         const double x0 = std::max(s.x0, -1.0), x1 = std::min(s.x1, plot_w + 1);
         if (x1 < 0 || x0 > plot_w) continue;
-        const bool dim = searching && !search_mask_[s.name];
+        bool dim = searching && !search_mask_[s.name];
+        if (!highlight_.empty())
+          dim = s.slice >= 0 ? !highlight_.count((uint64_t(uint32_t(ti)) << 32) | uint32_t(s.slice))
+                             : !highlight_names_[s.name];
         QColor c = name_color(s.name, dim);
         if (s.slice < 0) c.setAlphaF(0.35f + 0.65f * s.coverage);
         const QRectF r(kLabelWidth + x0, y + 1, std::max(x1 - x0, 1.0), kRowHeight - 2);

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "worthit/trace/analysis.h"
 #include "worthit/trace/format.h"
+#include "worthit/trace/hot_ops_text.h"
 #include "worthit/trace/input_bound.h"
 #include "worthit/trace/steps.h"
 
@@ -34,13 +36,80 @@ std::string cpu_during(const SliceIndex& index, int64_t t0, int64_t t1, int64_t*
   return out.empty() ? "nothing recorded" : out;
 }
 
+// Hot PyTorch ops, at stake what a kernel at the hardware limit could save
+// (self time * (1 - 1/bound)); without a ceiling, the op's time itself.
+void add_hot_ops(const SliceIndex& index, const Steps& steps, const BottleneckOptions& options,
+                 std::vector<Finding>& out, std::set<std::string>& covered) {
+  HotOpsOptions o;
+  o.top = 4 * options.hot_ops;
+  o.bar = options.bar;
+  o.ceilings = options.ceilings;
+  HotOpsReport hot = hot_ops(index, steps, o);
+  if (!hot.has_shapes) return;
+  sort_by_headroom(hot.ops);
+  size_t shown = 0;
+  for (const HotOp& op : hot.ops) {
+    covered.insert(op.name);
+    if (shown == options.hot_ops || op.slices.empty()) continue;
+    const bool bounded = op.verdict == Headroom::room || op.verdict == Headroom::framework_enough;
+    if (!bounded && op.verdict != Headroom::no_ceiling) continue;
+    Finding f;
+    f.kind = "hot-op";
+    f.share = op.share;
+    f.slices = op.slices;
+    f.slice = op.slices.front();
+    f.start_ns = index.slice(f.slice).start_ns;
+    f.end_ns = index.slice(f.slice).end_ns;
+    f.detail = op.name + " [" + op.signature + "], " + std::to_string(op.calls) + " calls, " +
+               format_duration(op.self_ns) + " (" + percent(op.share) +
+               " of the step): " + headroom_sentence(op, options.bar);
+    if (bounded) {
+      f.headroom = op.headroom;
+      f.step_bound = op.step_bound;
+      f.pct_ceiling = std::max(op.pct_bandwidth, op.pct_flops);
+      const double bound = std::max(op.headroom, 1.0);
+      f.at_stake_ns = int64_t(double(op.self_ns) * (1 - 1 / bound));
+      f.title = op.name + " [" + op.signature + "]: " + percent(op.share) + " of the step at " +
+                percent(f.pct_ceiling) + " of the ceiling; a kernel could make it at most " +
+                format_ratio(bound) + " faster" +
+                (op.verdict == Headroom::framework_enough ? " (the framework is enough)" : "");
+    } else {
+      f.at_stake_ns = op.self_ns;
+      f.title = op.name + " [" + op.signature + "]: " + percent(op.share) +
+                " of the step (no calibration for its bound)";
+    }
+    out.push_back(std::move(f));
+    ++shown;
+  }
+  for (const FusionHint& h : hot.fusion) {
+    if (h.headroom <= 1 || h.first_run.empty()) continue;
+    Finding f;
+    f.kind = "fusion";
+    f.share = h.share;
+    f.headroom = h.headroom;
+    f.step_bound = h.step_bound;
+    f.slices = h.first_run;
+    f.slice = h.first_run.front();
+    f.start_ns = index.slice(h.first_run.front()).start_ns;
+    f.end_ns = index.slice(h.first_run.back()).end_ns;
+    f.at_stake_ns = int64_t(double(h.time_ns) * (1 - 1 / h.headroom));
+    f.title = "Fuse " + std::to_string(h.ops.size()) + " elementwise ops on " + h.signature + ": " +
+              format_bytes(h.bytes_unfused - h.bytes_fused) + " less traffic per run";
+    f.detail = fusion_sentence(h);
+    out.push_back(std::move(f));
+  }
+}
+
 }  // namespace
 
-std::vector<Finding> find_bottlenecks(const SliceIndex& index) {
+std::vector<Finding> find_bottlenecks(const SliceIndex& index, const BottleneckOptions& options) {
   std::vector<Finding> out;
   const int64_t t0 = index.start_ns(), t1 = index.end_ns();
   const int64_t span = std::max<int64_t>(t1 - t0, 1);
   const std::vector<RangeRow> rows = aggregate_ranges(index, t0, t1);
+  const Steps steps = find_steps(index);
+  std::set<std::string> covered;  // names the hot-op findings speak for
+  add_hot_ops(index, steps, options, out, covered);
 
   // The heaviest CPU ranges by self time: where the CPU itself spends time.
   std::vector<const RangeRow*> cpu;
@@ -48,7 +117,8 @@ std::vector<Finding> find_bottlenecks(const SliceIndex& index) {
   // torch.profiler's "PyTorch Profiler" span on a track of its own: its self
   // time says nothing about where the time goes.
   for (const RangeRow& r : rows)
-    if (r.kind == TrackKind::cpu && double(r.max_ns) < 0.9 * double(span)) cpu.push_back(&r);
+    if (r.kind == TrackKind::cpu && double(r.max_ns) < 0.9 * double(span) && !covered.count(r.name))
+      cpu.push_back(&r);
   std::sort(cpu.begin(), cpu.end(),
             [](const RangeRow* a, const RangeRow* b) { return a->self_ns > b->self_ns; });
   for (size_t i = 0; i < cpu.size() && i < 5; ++i) {
@@ -71,7 +141,7 @@ std::vector<Finding> find_bottlenecks(const SliceIndex& index) {
   }
 
   // The profiler's input-bound diagnosis (steps against data-loading ranges).
-  const InputBoundDiagnosis input = diagnose_input_bound(index, find_steps(index));
+  const InputBoundDiagnosis input = diagnose_input_bound(index, steps);
   if (input.verdict != InputVerdict::unknown && input.steps > 0) {
     Finding f;
     f.kind = to_string(input.verdict);

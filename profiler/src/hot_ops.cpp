@@ -137,6 +137,20 @@ Headroom headroom_verdict(const HotOp& op, const HeadroomBar& bar, bool have_cei
   return Headroom::room;
 }
 
+std::map<std::string, NameHeadroom> headroom_by_name(const HotOpsReport& report) {
+  std::map<std::string, std::pair<double, double>> sums;  // name -> (measured, roofline)
+  for (const HotOp& op : report.ops) {
+    if (op.roofline_ns <= 0 || op.calls == 0 || !op.delegated_to.empty()) continue;
+    auto& s = sums[op.name];
+    s.first += double(op.self_ns);
+    s.second += op.roofline_ns * double(op.calls);
+  }
+  std::map<std::string, NameHeadroom> out;
+  for (const auto& [name, s] : sums)
+    if (s.first > 0 && s.second > 0) out[name] = {s.second / s.first, s.first / s.second};
+  return out;
+}
+
 void sort_by_headroom(std::vector<HotOp>& ops) {
   auto at_stake = [](const HotOp& o) {
     const bool bounded = o.verdict == Headroom::room || o.verdict == Headroom::framework_enough;

@@ -5,10 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "worthit/reports/format.h"
+#include "worthit/results/machine.h"
+#include "worthit/trace/hot_ops_text.h"
 #include "worthit/trace/slices.h"
 #include "worthit/trace/steps.h"
 
 namespace worthit::reports {
+
+using trace::fusion_sentence;
+using trace::headroom_sentence;
 
 namespace {
 
@@ -18,13 +23,6 @@ std::string fixed(double v, int decimals) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
-}
-
-std::string bytes_text(double b) {
-  if (b >= 1e9) return fixed(b / 1e9, 2) + " GB";
-  if (b >= 1e6) return fixed(b / 1e6, 2) + " MB";
-  if (b >= 1e3) return fixed(b / 1e3, 1) + " kB";
-  return fixed(b, 0) + " B";
 }
 
 std::string clip(const std::string& s, size_t n) {
@@ -93,6 +91,10 @@ std::vector<trace::Ceiling> ceilings_of(const std::optional<Calibration>& cpu,
   return out;
 }
 
+std::vector<trace::Ceiling> calibrated_ceilings(const std::filesystem::path& cpu_path) {
+  return ceilings_of(load_calibration(cpu_path), load_calibration(gpu_calibration_path(cpu_path)));
+}
+
 trace::Steps policy_steps(const trace::SliceIndex& index, const Policy& policy) {
   if (policy.step_patterns.empty()) return trace::find_steps(index);
   return trace::find_steps(index, [&](std::string_view name) {
@@ -110,57 +112,6 @@ trace::HotOpsReport analyze_hot_ops(const trace::Trace& trace, const Policy& pol
   options.bar = headroom_bar(policy);
   options.ceilings = ceilings;
   return trace::hot_ops(index, policy_steps(index, policy), options);
-}
-
-std::string headroom_sentence(const trace::HotOp& op, const trace::HeadroomBar& bar) {
-  const std::string bound = format_ratio(std::max(op.headroom, 1.0));
-  const std::string step = format_ratio(op.step_bound);
-  switch (op.verdict) {
-    case trace::Headroom::room:
-      return "at " + format_percent(std::max(op.pct_bandwidth, op.pct_flops)) +
-             " of the ceiling: a kernel at the hardware limit could make it up to " + bound +
-             " faster and the step up to " + step +
-             " faster; worth a benchmark (worthit bench --from-trace).";
-    case trace::Headroom::framework_enough: {
-      std::string why;
-      if (op.headroom < 1)
-        why = "it already ran faster than the calibrated " +
-              std::string(op.memory_bound ? "memory bandwidth (its data stayed in cache)"
-                                          : "peak FLOP/s") +
-              ", so no kernel is promised anything";
-      else
-        why = "a kernel at the hardware limit could make it at most " + bound +
-              " faster and the step at most " + step + " faster";
-      return why + ", below the policy's bar (" + format_ratio(bar.min_op_speedup) +
-             " for the op, " + format_percent(bar.min_step_gain) +
-             " for the step): the framework is enough by physics.";
-    }
-    case trace::Headroom::no_cost_model:
-      return "no cost model (" + op.no_model + "): its headroom is not known, and not guessed.";
-    case trace::Headroom::no_work:
-      return "moves no data (a view or an allocation): its time is framework overhead, which "
-             "fewer, larger ops or torch.compile reduce.";
-    case trace::Headroom::delegated:
-      return "a wrapper: its work is done in " + op.delegated_to + ", listed on its own.";
-    case trace::Headroom::no_ceiling:
-      return "no calibrated ceiling for " + op.device +
-             ": run `worthit calibrate` to bound its headroom.";
-  }
-  return "";
-}
-
-std::string fusion_sentence(const trace::FusionHint& h) {
-  std::string chain;
-  for (size_t i = 0; i < h.ops.size(); ++i) chain += (i ? " -> " : "") + h.ops[i];
-  std::string s = std::to_string(h.ops.size()) + " elementwise ops in a row on " + h.signature +
-                  " (" + chain + "), " + std::to_string(h.occurrences) + " time(s), " +
-                  format_percent(h.share) + " of the step: a fused kernel would move " +
-                  bytes_text(h.bytes_fused) + " instead of " + bytes_text(h.bytes_unfused) +
-                  " per run (saving " + bytes_text(h.bytes_unfused - h.bytes_fused) + ")";
-  if (h.headroom > 0)
-    s += ", up to " + format_ratio(std::max(h.headroom, 1.0)) + " faster for the run and " +
-         format_ratio(h.step_bound) + " for the step";
-  return s + "; torch.compile fuses such chains without a handwritten kernel.";
 }
 
 json hot_ops_to_json(const trace::HotOpsReport& r, const std::vector<trace::Ceiling>& ceilings,

@@ -141,6 +141,26 @@ class TimelineTest : public QObject {
     QCOMPARE(view.selection(), find_slice(*doc->index, "matmul"));
   }
 
+  // A hot op's row selects all its calls: the others are drawn dimmed.
+  void highlight_dims_everything_but_the_given_slices() {
+    auto doc = open_trace(fixture("trace_worthit.json").toStdString());
+    TimelineView view;
+    view.resize(TimelineView::kLabelWidth + 1000, 400);
+    view.set_index(doc->index.get());
+    view.set_axis(TimeAxis{0, double(us)});
+    const QPoint on_matmul(TimelineView::kLabelWidth + 100,
+                           view.track_top(0) + 2 * TimelineView::kRowHeight + 5);
+    const QPoint on_forward = on_matmul + QPoint(0, -TimelineView::kRowHeight);
+    const QImage before = view.grab().toImage();
+    view.set_highlight({find_slice(*doc->index, "matmul")});
+    QCOMPARE(view.highlighted(), size_t(1));
+    const QImage after = view.grab().toImage();
+    QCOMPARE(after.pixel(on_matmul), before.pixel(on_matmul));     // kept
+    QVERIFY(after.pixel(on_forward) != before.pixel(on_forward));  // dimmed
+    view.set_search(QStringLiteral("step"));
+    QCOMPARE(view.highlighted(), size_t(0));
+  }
+
   void keys_zoom_about_the_centre_and_pan() {
     auto doc = open_trace(fixture("trace_worthit.json").toStdString());
     TimelineView view;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -109,6 +110,15 @@ HotOpsReport hot_ops(const SliceIndex& index, const Steps& steps, const HotOpsOp
 
 // The decision for one op from its numbers: a pure function, tested as a table.
 Headroom headroom_verdict(const HotOp& op, const HeadroomBar& bar, bool have_ceiling);
+
+// Per op name, over every row of `report` with a bound: the achieved share of
+// the ceiling and the headroom bound of all its calls together (the viewer's
+// Statistics view, which aggregates by name).
+struct NameHeadroom {
+  double pct_ceiling = 0;
+  double headroom = 0;
+};
+std::map<std::string, NameHeadroom> headroom_by_name(const HotOpsReport& report);
 
 // Sorted by what a kernel could buy at most: the step time it could save,
 // share * (1 - 1/headroom), largest first; ops without a bound after those with one.

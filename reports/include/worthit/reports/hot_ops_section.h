@@ -6,6 +6,7 @@
 // docs/hot-ops.md; schema in docs/report-schema.md.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "worthit/reports/policy.h"
 #include "worthit/results/record.h"
 #include "worthit/trace/hot_ops.h"
+#include "worthit/trace/hot_ops_text.h"
 #include "worthit/trace/trace.h"
 
 namespace worthit::reports {
@@ -22,15 +24,14 @@ namespace worthit::reports {
 trace::HeadroomBar headroom_bar(const Policy& policy);
 std::vector<trace::Ceiling> ceilings_of(const std::optional<Calibration>& cpu,
                                         const std::optional<Calibration>& gpu);
+// The ceilings `worthit calibrate` saved at `cpu_path` (and the GPU's beside
+// it); empty when there are none. Throws FileError for an unreadable file.
+std::vector<trace::Ceiling> calibrated_ceilings(const std::filesystem::path& cpu_path);
 
 // Steps by the policy's step_patterns when it lists any, else the trace library's.
 trace::Steps policy_steps(const trace::SliceIndex& index, const Policy& policy);
 trace::HotOpsReport analyze_hot_ops(const trace::Trace& trace, const Policy& policy,
                                     const std::vector<trace::Ceiling>& ceilings, size_t top = 15);
-
-// One sentence for an op's headroom verdict, citing its numbers.
-std::string headroom_sentence(const trace::HotOp& op, const trace::HeadroomBar& bar);
-std::string fusion_sentence(const trace::FusionHint& hint);
 
 nlohmann::json hot_ops_to_json(const trace::HotOpsReport& report,
                                const std::vector<trace::Ceiling>& ceilings,
