@@ -217,3 +217,34 @@ def test_the_programs_own_sitecustomize_still_runs(tmp_path):
     script = "import os\nprint('own site', os.environ.get('OWN_SITE'))\n"
     _, output = _profile(tmp_path, script, env={"PYTHONPATH": str(own)})
     assert "own site ran" in output
+
+
+CUDA = textwrap.dedent(
+    """
+    import torch
+    x = torch.randn(1 << 20, device="cuda")
+    for _ in range(3):
+        y = torch.nn.functional.gelu(x * 2.0)
+        loss = y.sum()
+        torch.optim.SGD([torch.nn.Parameter(x.clone())], lr=0.1).step()
+    torch.cuda.synchronize()
+    print("cuda done")
+    """
+)
+
+
+def test_cuda_ops_are_timed_by_their_kernels(tmp_path):
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device here: the op -> kernel link needs a GPU (tested on recorded "
+                    "traces in test_hot_ops.cpp)")
+    if not (BUILD / "cli" / "libworthit_cuda.so").exists():
+        pytest.skip("this build has no CUPTI capture")
+    trace, output = _profile(tmp_path, CUDA, options=["--gpu", "on"])
+    assert "cuda done" in output
+    gelu = [e for e in _ops(trace) if e["name"] == "aten::gelu"]
+    assert gelu and gelu[0]["args"]["Device"].startswith("cuda")
+    kernels = [e for e in trace["traceEvents"] if e.get("cat") == "kernel"]
+    assert kernels, "no kernels captured"
+    assert "aten::gelu" in output  # in the hot-ops table, timed by its kernel
