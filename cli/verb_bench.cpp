@@ -4,11 +4,14 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <set>
 
+#include "build_config.h"
+#include "calibrate_cpu.h"
 #include "calibrate_gpu.h"
 #include "child_process.h"
 #include "python_workers.h"
@@ -31,8 +34,35 @@ struct BenchArgs {
   bool repetitions_given = false;
   bool min_time_given = false;
   bool no_table = false;
+  bool no_calibrate = false;
   int processes = 1;
 };
+
+// --no-calibrate, or WORTHIT_NO_CALIBRATE=1 for scripts and test suites that
+// run many short benches and want no ceilings.
+bool calibration_disabled(const BenchArgs& args) {
+  const char* env = std::getenv("WORTHIT_NO_CALIBRATE");
+  return args.no_calibrate || (env && std::string(env) == "1");
+}
+
+// The first bench on a machine measures its ceilings (seconds when idle) and
+// keeps them where `worthit calibrate` would, so every table shows % of them.
+void calibrate_once(const std::filesystem::path& path, const ProgressFn& progress) {
+  progress("no calibration at " + path.string() +
+           ": measuring this machine's ceilings once, memory bandwidth and a 2048^3 GEMM "
+           "(`worthit calibrate` redoes it, --no-calibrate skips it)");
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    calibrate_machine(path, CpuCalibrateOptions{}, GpuCalibrateOptions{}, stderr);
+  } catch (const std::exception& e) {
+    progress(std::string("warning: calibration failed, tables show no ceilings: ") + e.what());
+    return;
+  }
+  char took[64];
+  std::snprintf(took, sizeof took, "%.1f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  progress(std::string("calibrated in ") + took + ", saved to " + path.string());
+}
 
 // Globs that match nothing are almost always typos: refuse them up front.
 void check_globs(const Registry& registry, const BenchOptions& o,
@@ -81,7 +111,10 @@ std::vector<std::string> child_command(const BenchArgs& args, const std::string&
                                   "--repetitions=" + std::to_string(o.repetitions),
                                   std::string("--min-time=") + min_time,
                                   "--seed=" + std::to_string(o.seed)};
-  if (!calibration.empty()) cmd.push_back("--calibration=" + calibration);
+  if (!calibration.empty())
+    cmd.push_back("--calibration=" + calibration);
+  else
+    cmd.push_back("--no-calibrate");
   if (o.quick) cmd.push_back("--quick");
   for (const auto& g : o.workload_globs) cmd.push_back("--workload=" + g);
   for (const auto& g : o.backend_globs) cmd.push_back("--backend=" + g);
@@ -147,10 +180,20 @@ int run_bench(BenchArgs& args) {
     throw UsageError(e.what());
   }
 
+  const auto start = std::chrono::steady_clock::now();
+  auto progress = [&](const std::string& line) {
+    const double t =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "[%7.1fs] %s\n", t, line.c_str());
+  };
   // The CPU's ceilings, and the GPU's that `worthit calibrate` keeps beside
   // them (calibration-cuda.json); each result is annotated with its device's.
   const auto cal_path = args.calibration.empty() ? default_calibration_path()
                                                  : std::filesystem::path(args.calibration);
+  std::error_code exists_ec;
+  if (args.calibration.empty() && !calibration_disabled(args) &&
+      !std::filesystem::exists(cal_path, exists_ec))
+    calibrate_once(cal_path, progress);
   auto load = [](const std::filesystem::path& path) -> std::optional<Calibration> {
     try {
       return load_calibration(path);
@@ -165,12 +208,6 @@ int run_bench(BenchArgs& args) {
   for (const auto& c : {calibration, gpu_calibration})
     if (c) calibrations.push_back(*c);
 
-  const auto start = std::chrono::steady_clock::now();
-  auto progress = [&](const std::string& line) {
-    const double t =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "[%7.1fs] %s\n", t, line.c_str());
-  };
   progress("threads " + std::to_string(o.threads) + ", " + std::to_string(o.repetitions) +
            " repetitions of >= " + std::to_string(o.min_time_s) + " s" +
            (args.processes > 1 ? " in each of " + std::to_string(args.processes) + " processes"
@@ -181,9 +218,7 @@ int run_bench(BenchArgs& args) {
   file.created = utc_timestamp();
   file.tool_version = WORTHIT_VERSION;
   file.machine = collect_machine_fingerprint();
-#ifdef WORTHIT_TORCH_VERSION
-  file.machine.torch_version = WORTHIT_TORCH_VERSION;
-#endif
+  file.machine.torch_version = built_torch_version();
   file.settings.threads = o.threads;
   file.settings.repetitions = o.repetitions;
   file.settings.min_time_s = o.min_time_s;
@@ -256,6 +291,9 @@ Verb add_bench_verb(CLI::App& app) {
   cmd->add_option("--calibration", args->calibration,
                   "Calibration file (default: the one 'worthit calibrate' wrote)");
   cmd->add_flag("--no-table", args->no_table, "Do not print the console table");
+  cmd->add_flag("--no-calibrate", args->no_calibrate,
+                "Do not measure this machine's ceilings when no calibration exists (otherwise\n"
+                "the first bench does, once); WORTHIT_NO_CALIBRATE=1 does the same");
   return {"bench", [args] { return run_bench(*args); }};
 }
 
