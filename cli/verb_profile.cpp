@@ -5,6 +5,7 @@
 // into a private folder, merges them into one Chrome trace, validates it and
 // prints a summary. The exit code is CMD's (128+N when a signal N ended it,
 // 127 when it could not be started); 2 for usage errors. docs/profiler.md.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,10 +76,12 @@ PartInfo part_info(const nlohmann::json& m) {
 }
 
 // A process that began recording (<pid>.started) but left no trace: killed
-// by a signal it could not catch, or crashed; its records are lost.
+// by a signal it could not catch, or crashed -- or still running after the
+// program ended (a daemon); either way its records are not in the trace.
 struct LostProcess {
   int64_t pid = 0, ppid = 0;
   std::string process;
+  bool still_running = false;
 };
 
 std::vector<LostProcess> lost_processes(const fs::path& dir) {
@@ -89,10 +92,15 @@ std::vector<LostProcess> lost_processes(const fs::path& dir) {
     const std::string pid = name.substr(0, name.size() - std::string(".started").size());
     if (fs::exists(dir / (pid + ".trace.json"))) continue;
     LostProcess p;
-    std::istringstream line(read_file(entry.path()));
-    line >> p.pid >> p.ppid >> std::ws;
-    std::getline(line, p.process);
-    if (p.pid == 0) p.pid = std::atoll(pid.c_str());
+    try {
+      std::istringstream line(read_file(entry.path()));
+      line >> p.pid >> p.ppid >> std::ws;
+      std::getline(line, p.process);
+    } catch (const FileError&) {
+      // an unreadable marker still marks a lost process
+    }
+    if (p.pid <= 0) p.pid = std::atoll(pid.c_str());
+    p.still_running = p.pid > 0 && ::kill(static_cast<pid_t>(p.pid), 0) == 0;
     lost.push_back(std::move(p));
   }
   std::sort(lost.begin(), lost.end(),
@@ -146,7 +154,10 @@ wt::Trace merge_parts(const fs::path& dir, std::vector<std::string>* problems) {
   }
   nlohmann::json lost = nlohmann::json::array();
   for (const auto& l : lost_processes(dir))
-    lost.push_back({{"pid", l.pid}, {"ppid", l.ppid}, {"process", l.process}});
+    lost.push_back({{"pid", l.pid},
+                    {"ppid", l.ppid},
+                    {"process", l.process},
+                    {"still_running", l.still_running}});
   merged.metadata["processes"] = std::move(processes);
   merged.metadata["dropped"] = {{"cpu_records", dropped_cpu}, {"gpu_records", dropped_gpu}};
   merged.metadata["lost_processes"] = std::move(lost);
@@ -270,10 +281,12 @@ void print_summary(const wt::Trace& t, const ProfileOptions& o, int exit_code, d
               static_cast<unsigned long long>(gpu), lost_note.c_str(),
               cpu + gpu > 0 || !lost.empty() ? "  <- the trace is incomplete" : "");
   for (const auto& l : lost)
-    std::printf("  lost: pid %lld (%s), started by pid %lld\n",
+    std::printf("  lost: pid %lld (%s), started by pid %lld: %s\n",
                 static_cast<long long>(l.value("pid", int64_t{0})),
                 l.value("process", std::string("?")).c_str(),
-                static_cast<long long>(l.value("ppid", int64_t{0})));
+                static_cast<long long>(l.value("ppid", int64_t{0})),
+                l.value("still_running", false) ? "still running when the program ended"
+                                                : "ended without writing its trace");
 }
 
 int run_profile(const ProfileOptions& o, std::vector<std::string> command) {

@@ -309,6 +309,7 @@ void after_fork_in_child() {
   for (ThreadBuffer* b : r.buffers) {
     const uint64_t n = b->count.load();
     b->first.store(n);
+    b->dropped.store(0);  // the parent's drops are the parent's to report
     if ((n >> kChunkBits) < kMaxChunks) b->chunks[n >> kChunkBits].store(nullptr);
   }
   g_needs_marker.store(!r.output_dir.empty());
