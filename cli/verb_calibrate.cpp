@@ -100,6 +100,9 @@ int run_calibrate(const CalibrateArgs& args) {
   omp_set_num_threads(threads);
   const auto path =
       args.output.empty() ? default_calibration_path() : std::filesystem::path(args.output);
+  // A named output is checked before the measurements (the default's folder
+  // is created when the file is saved).
+  if (!args.output.empty()) check_output_path(path);
   std::fprintf(stderr, "worthit calibrate: memory bandwidth, 3 arrays of %d MB, %d threads...\n",
                args.array_mb, threads);
   const Bandwidth bw = measure_bandwidth(static_cast<size_t>(args.array_mb) << 20, threads);

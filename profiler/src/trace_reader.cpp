@@ -27,6 +27,9 @@ struct TraceParseError {
   const char* at = nullptr;
 };
 
+// Where a value starts in the text; valid after the value was read too.
+const char* location(od::value& v) { return v.raw_json_token().data(); }
+
 [[noreturn]] void out_of_range(std::string_view text) {
   throw TraceParseError{std::string(text) + " us is out of range (a trace time must be within " +
                             std::to_string(kMaxFileTimeNs / 1'000'000'000 / 86400 / 365) +
@@ -166,7 +169,6 @@ std::string trimmed(std::string_view token) {
 
 // An integral number that fits int64 (pids and tids are ints; 12.0 is 12).
 int64_t integral_id(od::value v) {
-  const std::string_view raw = v.raw_json_token();  // peeks: the number is still there
   od::number n = v.get_number();
   switch (n.get_number_type()) {
     case od::number_type::signed_integer:
@@ -174,13 +176,14 @@ int64_t integral_id(od::value v) {
     case od::number_type::unsigned_integer:
       if (n.get_uint64() > uint64_t(INT64_MAX))
         throw TraceParseError{std::to_string(n.get_uint64()) + " does not fit a 64-bit id",
-                              raw.data()};
+                              location(v)};
       return static_cast<int64_t>(n.get_uint64());
     default: {
       const double d = n.get_double();
       // 2^63 is the first double past INT64_MAX; converting beyond it is undefined.
       if (!(d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0))
-        throw TraceParseError{trimmed(raw) + " is not an integral 64-bit id", raw.data()};
+        throw TraceParseError{trimmed(v.raw_json_token()) + " is not an integral 64-bit id",
+                              location(v)};
       return static_cast<int64_t>(d);
     }
   }
@@ -208,14 +211,13 @@ uint64_t read_flow_id(od::value v) {
       id = std::hash<std::string_view>{}(s);
     return id;
   }
-  const std::string_view raw = v.raw_json_token();
   od::number n = v.get_number();
   if (n.get_number_type() == od::number_type::signed_integer)
     return static_cast<uint64_t>(n.get_int64());
   if (n.get_number_type() == od::number_type::unsigned_integer) return n.get_uint64();
   const double d = n.get_double();
   if (!(d == std::trunc(d) && d >= 0 && d < 18446744073709551616.0))
-    throw TraceParseError{trimmed(raw) + " is not an integral flow id", raw.data()};
+    throw TraceParseError{trimmed(v.raw_json_token()) + " is not an integral flow id", location(v)};
   return static_cast<uint64_t>(d);
 }
 
@@ -230,11 +232,6 @@ std::string describe(simdjson::error_code code) {
   }
 }
 
-const char* location(od::value& v) {
-  auto loc = v.current_location();
-  return loc.error() ? nullptr : loc.value_unsafe();
-}
-
 void read_field(std::string_view key, od::value v, Event& e, std::string& pid_name,
                 std::string& tid_name, IdMapper& pids, IdMapper& tids) {
   if (key == "name") {
@@ -242,9 +239,8 @@ void read_field(std::string_view key, od::value v, Event& e, std::string& pid_na
   } else if (key == "cat") {
     e.category = std::string_view(v.get_string());
   } else if (key == "ph") {
-    const std::string_view raw = v.raw_json_token();
     std::string_view ph = v.get_string();
-    if (ph.size() != 1) throw TraceParseError{"bad phase '" + std::string(ph) + "'", raw.data()};
+    if (ph.size() != 1) throw TraceParseError{"bad phase '" + std::string(ph) + "'", location(v)};
     e.phase = ph[0];
   } else if (key == "ts") {
     e.ts_ns = microseconds_text_to_ns(v.raw_json_token());
@@ -265,19 +261,25 @@ void read_field(std::string_view key, od::value v, Event& e, std::string& pid_na
 void read_event(od::object obj, Trace& out, IdMapper& pids, IdMapper& tids) {
   Event e;
   std::string pid_name, tid_name;
-  for (auto field : obj) {
-    std::string_view key = field.unescaped_key();
-    od::value v = field.value();
-    // An error in a field names it (".ts: bad number '1x'") and where it is;
-    // the position is looked up only then, the happy path pays nothing.
-    try {
+  // An error in a field names it (".ts: bad number '1x'") and where it is;
+  // the position is looked up only then, the happy path pays nothing.
+  std::string_view key;
+  od::value v;
+  try {
+    for (auto field : obj) {
+      key = field.unescaped_key();
+      v = field.value();
       read_field(key, v, e, pid_name, tid_name, pids, tids);
-    } catch (const simdjson::simdjson_error& err) {
-      throw TraceParseError{"." + std::string(key) + ": " + describe(err.error()), location(v)};
-    } catch (const TraceParseError& err) {
-      throw TraceParseError{"." + std::string(key) + ": " + err.message,
-                            err.at ? err.at : location(v)};
     }
+  } catch (const simdjson::simdjson_error& err) {
+    // A syntax error: the caller finds its byte offset.
+    if (key.empty() ||
+        (err.error() != simdjson::INCORRECT_TYPE && err.error() != simdjson::NUMBER_OUT_OF_RANGE))
+      throw;
+    throw TraceParseError{"." + std::string(key) + ": " + describe(err.error()), location(v)};
+  } catch (const TraceParseError& err) {
+    throw TraceParseError{"." + std::string(key) + ": " + err.message,
+                          err.at ? err.at : location(v)};
   }
   if (!pid_name.empty()) out.process_names.try_emplace(e.pid, pid_name);
   if (!tid_name.empty()) out.thread_names.try_emplace({e.pid, e.tid}, tid_name);
@@ -295,18 +297,19 @@ void read_event(od::object obj, Trace& out, IdMapper& pids, IdMapper& tids) {
 void read_events(od::array events, Trace& out, std::string_view path) {
   IdMapper pids, tids;
   size_t index = 0;
+  // The event's path is only spelled out on the error path.
+  auto where = [&] { return std::string(path) + "[" + std::to_string(index) + "]"; };
   for (auto item : events) {
-    const std::string where = std::string(path) + "[" + std::to_string(index) + "]";
     od::value v = item.value();
     try {
       if (v.type() != od::json_type::object)
         throw TraceParseError{": expected an event object", location(v)};
       read_event(v.get_object(), out, pids, tids);
     } catch (const TraceParseError& err) {
-      throw TraceParseError{where + err.message, err.at};
+      throw TraceParseError{where() + err.message, err.at};
     } catch (const simdjson::simdjson_error& err) {
       if (err.error() != simdjson::INCORRECT_TYPE) throw;  // syntax: the caller finds the offset
-      throw TraceParseError{where + ": " + describe(err.error()), location(v)};
+      throw TraceParseError{where() + ": " + describe(err.error()), location(v)};
     }
     ++index;
   }

@@ -223,6 +223,7 @@ TEST_F(Cli, OutputsAreCheckedBeforeTheWork) {
            {"bench -w gelu -b cpp-scalar --quick --no-table -o .", ".: is a folder"},
            {"report x.json -q -o nodir/r.json --md -", "folder nodir does not exist"},
            {"compare x.json x.json -q --md nodir/c.md", "folder nodir does not exist"},
+           {"calibrate -o nodir/c.json", "folder nodir does not exist"},
        }) {
     const Outcome o = run(row.args);
     EXPECT_EQ(o.code, 2) << row.args << ": " << o.output;
