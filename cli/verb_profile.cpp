@@ -334,6 +334,11 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
     env.emplace_back(
         "LD_PRELOAD",
         exit_hook.string() + (preload && *preload ? std::string(":") + preload : std::string()));
+    // AddressSanitizer refuses to start unless its runtime is the first
+    // library; the wrapper is not instrumented and intercepts only _exit.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    env.emplace_back("ASAN_OPTIONS", std::string(asan && *asan ? asan + std::string(":") : "") +
+                                         "verify_asan_link_order=0");
   }
 
   const auto start = std::chrono::steady_clock::now();
