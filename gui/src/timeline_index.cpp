@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "worthit/trace/analysis.h"
+#include "worthit/trace/time_math.h"
 
 namespace worthit::viewer {
 
@@ -57,7 +58,7 @@ void TimelineIndex::build_rows(const Track& t, std::vector<Row>& rows) {
       level.width_ns = width;
       for (uint32_t si : row.slices) {
         const Slice& s = t.slices[si];
-        const int64_t dur = s.end_ns - s.start_ns;
+        const int64_t dur = trace::sub_saturating(s.end_ns, s.start_ns);
         if (dur >= width) {
           level.long_slices.push_back(si);
           continue;
@@ -235,7 +236,8 @@ void TimelineIndex::row_spans(int track, int depth, const TimeAxis& axis, double
         ++it;
         continue;
       }
-      add_piece(x0, s.end_ns - s.start_ns, s.name, s.end_ns - s.start_ns);
+      add_piece(x0, trace::sub_saturating(s.end_ns, s.start_ns), s.name,
+                trace::sub_saturating(s.end_ns, s.start_ns));
       ++it;
       if (it != ids.end() && axis.x_of(tr.slices[*it].start_ns) < std::floor(x0) + 1) {
         // Skip the rest of this pixel: count its time without visiting each.
@@ -275,7 +277,8 @@ void TimelineIndex::row_spans(int track, int depth, const TimeAxis& axis, double
         column = std::numeric_limits<double>::lowest();
         emit_slice(*lit);
       } else {
-        add_piece(x0, s.end_ns - s.start_ns, s.name, s.end_ns - s.start_ns);
+        add_piece(x0, trace::sub_saturating(s.end_ns, s.start_ns), s.name,
+                  trace::sub_saturating(s.end_ns, s.start_ns));
       }
       ++lit;
     } else {

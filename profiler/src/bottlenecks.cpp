@@ -9,6 +9,7 @@
 #include "worthit/trace/hot_ops_text.h"
 #include "worthit/trace/input_bound.h"
 #include "worthit/trace/steps.h"
+#include "worthit/trace/time_math.h"
 
 namespace worthit::trace {
 
@@ -26,8 +27,8 @@ std::string cpu_during(const SliceIndex& index, int64_t t0, int64_t t1, int64_t*
             [](const RangeRow& a, const RangeRow& b) { return a.self_ns > b.self_ns; });
   for (const RangeRow& r : rows) {
     if (r.kind != TrackKind::cpu || r.self_ns <= 0) continue;
-    if (cpu_ns) *cpu_ns += r.self_ns;
-    if (input_ns && is_input_work(r.name)) *input_ns += r.self_ns;
+    if (cpu_ns) *cpu_ns = add_saturating(*cpu_ns, r.self_ns);
+    if (input_ns && is_input_work(r.name)) *input_ns = add_saturating(*input_ns, r.self_ns);
     if (shown < 3) {
       out += (shown ? ", " : "") + r.name + " (" + format_duration(r.self_ns) + ")";
       ++shown;
@@ -159,7 +160,7 @@ std::vector<Finding> find_bottlenecks(const SliceIndex& index, const BottleneckO
       if (!worst || st.wait_ns > worst->wait_ns) worst = &st;
     if (worst) {
       f.start_ns = worst->start_ns;
-      f.end_ns = worst->start_ns + worst->iteration_ns;
+      f.end_ns = end_ns(worst->start_ns, worst->iteration_ns);
     }
     out.push_back(std::move(f));
   }
@@ -190,16 +191,17 @@ std::vector<Finding> find_bottlenecks(const SliceIndex& index, const BottleneckO
       Finding f;
       f.kind = "gpu-idle";
       f.title = "GPU idle for " + format_duration(g.dur_ns);
-      f.detail = "The GPU does nothing for " + format_duration(g.dur_ns) + " starting at " +
-                 format_duration(g.start_ns - t0) + ". Meanwhile the CPU runs: " +
-                 cpu_during(index, g.start_ns, g.start_ns + g.dur_ns, &gap_input_ns, &gap_cpu_ns) +
-                 ".";
+      f.detail =
+          "The GPU does nothing for " + format_duration(g.dur_ns) + " starting at " +
+          format_duration(sub_saturating(g.start_ns, t0)) + ". Meanwhile the CPU runs: " +
+          cpu_during(index, g.start_ns, end_ns(g.start_ns, g.dur_ns), &gap_input_ns, &gap_cpu_ns) +
+          ".";
       f.at_stake_ns = g.dur_ns;
       f.start_ns = g.start_ns;
-      f.end_ns = g.start_ns + g.dur_ns;
+      f.end_ns = end_ns(g.start_ns, g.dur_ns);
       out.push_back(std::move(f));
     }
-    const int64_t idle = gpu.span_ns - gpu.busy_ns;
+    const int64_t idle = sub_saturating(gpu.span_ns, gpu.busy_ns);
     const double mean_kernel =
         gpu.launch_count ? double(gpu.busy_ns) / double(gpu.launch_count) : 0;
     const double mean_launch =

@@ -329,7 +329,7 @@ HotOpsReport hot_ops(const SliceIndex& index, const Steps& steps, const HotOpsOp
     std::sort(op.slices.begin(), op.slices.end(), [&](SliceRef a, SliceRef b) {
       const Slice& x = index.slice(a);
       const Slice& y = index.slice(b);
-      return x.end_ns - x.start_ns > y.end_ns - y.start_ns;
+      return sub_saturating(x.end_ns, x.start_ns) > sub_saturating(y.end_ns, y.start_ns);
     });
   }
 

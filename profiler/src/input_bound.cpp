@@ -24,7 +24,7 @@ int64_t covered(const std::vector<Span>& slices, int64_t lo, int64_t hi) {
     if (s.start >= hi) break;
     const int64_t b = std::max(s.start, reach), e = std::min(s.end, hi);
     if (e > b) {
-      total += e - b;
+      total = add_saturating(total, sub_saturating(e, b));
       reach = e;
     }
   }

@@ -30,7 +30,8 @@ void nest(std::vector<Slice>& slices) {
     if (!open.empty()) {
       s.parent = open.back();
       Slice& parent = slices[size_t(s.parent)];
-      parent.self_ns -= std::min(s.end_ns, parent.end_ns) - s.start_ns;
+      parent.self_ns = sub_saturating(
+          parent.self_ns, sub_saturating(std::min(s.end_ns, parent.end_ns), s.start_ns));
     }
     open.push_back(i);
   }
@@ -153,7 +154,9 @@ std::vector<RangeRow> aggregate_ranges(const SliceIndex& index, int64_t t0, int6
       if (s.parent >= 0 && clipped[size_t(s.parent)] > 0) {
         const Slice& p = t.slices[size_t(s.parent)];
         const uint64_t pkey = uint64_t(p.name) * 2 + (gpu ? 1 : 0);
-        rows[row_of[pkey]].self_ns -= std::min(hi, std::min(p.end_ns, t1)) - lo;
+        int64_t& parent_self = rows[row_of[pkey]].self_ns;
+        parent_self =
+            sub_saturating(parent_self, sub_saturating(std::min(hi, std::min(p.end_ns, t1)), lo));
       }
     }
   }

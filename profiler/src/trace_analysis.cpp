@@ -49,7 +49,7 @@ std::vector<RangeStat> range_stats(const Trace& trace) {
       const Event& e = trace.events[s.event];
       // Kineto's "Trace" slice spans the whole profile; it is not a range.
       if (e.category == "Trace") continue;
-      const int64_t dur = s.end_ns - s.start_ns;
+      const int64_t dur = sub_saturating(s.end_ns, s.start_ns);
       RangeStat& r = by_name[s.name];
       if (r.count == 0) {
         r.name = e.name;
@@ -88,7 +88,7 @@ std::vector<ThreadBusy> thread_busy(const Trace& trace) {
     for (const Slice& s : tr.slices) {
       if (trace.events[s.event].category == "Trace") continue;
       const int64_t from = std::max(s.start_ns, covered);
-      if (s.end_ns > from) t.busy_ns = add_saturating(t.busy_ns, s.end_ns - from);
+      if (s.end_ns > from) t.busy_ns = add_saturating(t.busy_ns, sub_saturating(s.end_ns, from));
       covered = std::max(covered, s.end_ns);
     }
     t.share = hi > lo ? double(t.busy_ns) / double(sub_saturating(hi, lo)) : 0.0;
@@ -102,7 +102,7 @@ std::vector<ThreadBusy> thread_busy(const Trace& trace) {
 GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
   GpuSummary g;
   const auto [lo, hi] = trace_span(trace);
-  g.span_ns = hi - lo;
+  g.span_ns = sub_saturating(hi, lo);
   std::vector<std::pair<int64_t, int64_t>> work;
   std::unordered_map<std::string, KernelStat> kernels;
   std::unordered_map<int64_t, std::pair<int64_t, int64_t>> launches;  // correlation -> ts, dur
@@ -114,13 +114,13 @@ GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
         KernelStat& k = kernels[e.name];
         k.name = e.name;
         ++k.count;
-        k.total_ns += e.dur_ns;
+        k.total_ns = add_saturating(k.total_ns, e.dur_ns);
       } else if (e.category == category::kMemcpy) {
         ++g.memcpy_count;
-        g.memcpy_ns += e.dur_ns;
+        g.memcpy_ns = add_saturating(g.memcpy_ns, e.dur_ns);
       } else {
         ++g.memset_count;
-        g.memset_ns += e.dur_ns;
+        g.memset_ns = add_saturating(g.memset_ns, e.dur_ns);
       }
     } else if (is_launch(e)) {
       // cudaLaunchKernel and the cuLaunchKernel inside it share a correlation
@@ -128,18 +128,18 @@ GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
       const auto* c = arg(e, "correlation");
       if (!c || !c->is_number_integer()) {
         ++g.launch_count;
-        g.launch_api_ns += e.dur_ns;
+        g.launch_api_ns = add_saturating(g.launch_api_ns, e.dur_ns);
         continue;
       }
       auto [it, inserted] = launches.try_emplace(c->get<int64_t>(), e.ts_ns, e.dur_ns);
       if (!inserted && e.ts_ns < it->second.first) it->second = {e.ts_ns, e.dur_ns};
     } else if (e.category == category::kCudaSync) {
-      g.sync_ns += e.dur_ns;
+      g.sync_ns = add_saturating(g.sync_ns, e.dur_ns);
     }
   }
   for (const auto& [corr, call] : launches) {
     ++g.launch_count;
-    g.launch_api_ns += call.second;
+    g.launch_api_ns = add_saturating(g.launch_api_ns, call.second);
   }
   for (const Event& e : trace.events) {
     if (e.phase != 'X' || e.category != category::kKernel) continue;
@@ -147,7 +147,8 @@ GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
     if (!c || !c->is_number_integer()) continue;
     if (auto it = launches.find(c->get<int64_t>()); it != launches.end()) {
       ++g.launch_latency_count;
-      g.launch_latency_ns += e.ts_ns - it->second.first;
+      g.launch_latency_ns =
+          add_saturating(g.launch_latency_ns, sub_saturating(e.ts_ns, it->second.first));
     }
   }
   g.has_gpu = !work.empty();
@@ -155,9 +156,9 @@ GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
   int64_t covered = INT64_MIN;
   for (const auto& [start, end] : work) {
     if (covered != INT64_MIN && start > covered)
-      g.largest_gaps.push_back({covered, start - covered});
+      g.largest_gaps.push_back({covered, sub_saturating(start, covered)});
     const int64_t from = std::max(start, covered);
-    if (end > from) g.busy_ns += end - from;
+    if (end > from) g.busy_ns = add_saturating(g.busy_ns, sub_saturating(end, from));
     covered = std::max(covered, end);
   }
   std::sort(g.largest_gaps.begin(), g.largest_gaps.end(),
@@ -230,9 +231,10 @@ std::vector<std::string> validate_trace(const Trace& trace) {
     });
     std::vector<const Event*> stack;
     for (const Event* s : slices) {
-      while (!stack.empty() && stack.back()->ts_ns + stack.back()->dur_ns <= s->ts_ns)
+      while (!stack.empty() && end_ns(stack.back()->ts_ns, stack.back()->dur_ns) <= s->ts_ns)
         stack.pop_back();
-      if (!stack.empty() && s->ts_ns + s->dur_ns > stack.back()->ts_ns + stack.back()->dur_ns)
+      if (!stack.empty() &&
+          end_ns(s->ts_ns, s->dur_ns) > end_ns(stack.back()->ts_ns, stack.back()->dur_ns))
         report("slices overlap without nesting", where(*s) + " and " + where(*stack.back()));
       stack.push_back(s);
     }

@@ -25,7 +25,7 @@ std::vector<Interval> merge(std::vector<Interval> v) {
 
 int64_t total(const std::vector<Interval>& v) {
   int64_t t = 0;
-  for (const auto& [a, b] : v) t += b - a;
+  for (const auto& [a, b] : v) t = trace::add_saturating(t, trace::sub_saturating(b, a));
   return t;
 }
 
@@ -36,7 +36,7 @@ int64_t overlap(const std::vector<Interval>& a, const std::vector<Interval>& b) 
   while (i < a.size() && j < b.size()) {
     const int64_t lo = std::max(a[i].first, b[j].first);
     const int64_t hi = std::min(a[i].second, b[j].second);
-    if (hi > lo) t += hi - lo;
+    if (hi > lo) t = trace::add_saturating(t, trace::sub_saturating(hi, lo));
     if (a[i].second < b[j].second)
       ++i;
     else

@@ -9,6 +9,7 @@
 #ifdef WORTHIT_REPORTS_HAVE_TRACE
 #include "worthit/trace/slices.h"
 #include "worthit/trace/steps.h"
+#include "worthit/trace/time_math.h"
 #include "worthit/trace/trace.h"
 #endif
 
@@ -42,9 +43,10 @@ std::map<std::string, OpShare> op_shares_from_trace(const std::filesystem::path&
   std::vector<Slice> slices;
   for (const auto& track : index.tracks())
     for (const auto& s : track.slices)
-      slices.push_back({index.name(s.name), s.start_ns, s.end_ns - s.start_ns, false});
+      slices.push_back(
+          {index.name(s.name), s.start_ns, trace::sub_saturating(s.end_ns, s.start_ns), false});
   for (const auto& st : steps.spans)
-    slices.push_back({"(step)", st.start_ns, st.end_ns - st.start_ns, true});
+    slices.push_back({"(step)", st.start_ns, trace::sub_saturating(st.end_ns, st.start_ns), true});
   if (slices.empty()) throw FileError(trace_path, "the trace has no complete slices");
   std::map<std::string, OpShare> shares;
   for (const auto& w : workloads)

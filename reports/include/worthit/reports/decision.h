@@ -1,6 +1,6 @@
 // The decision engine: free functions over result records, an optional op
 // share (trace or --share) and a policy. For each workload, size and device it
-// answers DESIGN.md's three questions and gives one verdict with its reasons.
+// answers the three questions of docs/architecture.md and gives one verdict with its reasons.
 #pragma once
 
 #include <filesystem>
