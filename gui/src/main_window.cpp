@@ -131,9 +131,11 @@ MainWindow::MainWindow(bool remember_recent, QWidget* parent)
   });
   connect(timeline_, &TimelineView::range_cleared, stats_, &StatsView::clear_range);
   connect(stats_, &StatsView::row_activated, this, [this](const RangeRow& row) {
-    // Statistics and timeline are linked: the row's name is highlighted and
-    // its longest instance selected.
-    search_->setText(QString::fromStdString(row.name));
+    // Statistics and timeline are linked: the row's slices (that exact name,
+    // on its kind of track) are highlighted and its longest instance selected.
+    search_->clear();
+    timeline_->set_highlight(trace_ ? trace_->index->slices_named(row.name, row.kind)
+                                    : std::vector<SliceRef>{});
     if (row.longest.valid()) timeline_->select(row.longest);
   });
 

@@ -319,4 +319,19 @@ std::vector<SliceRef> TimelineIndex::find(std::string_view needle) const {
   return out;
 }
 
+std::vector<SliceRef> TimelineIndex::slices_named(std::string_view name,
+                                                  trace::TrackKind kind) const {
+  std::vector<SliceRef> out;
+  const auto& all = tracks();
+  for (int ti = 0; ti < int(all.size()); ++ti) {
+    if (all[size_t(ti)].kind != kind) continue;
+    const auto& slices = all[size_t(ti)].slices;
+    for (int32_t i = 0; i < int32_t(slices.size()); ++i)
+      if (slices_.name(slices[size_t(i)].name) == name) out.push_back({ti, i});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [&](SliceRef a, SliceRef b) { return slice(a).start_ns < slice(b).start_ns; });
+  return out;
+}
+
 }  // namespace worthit::viewer

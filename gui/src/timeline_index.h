@@ -108,6 +108,8 @@ class TimelineIndex {
   std::vector<char> names_matching(std::string_view needle) const;
   // Matching slices in time order across tracks.
   std::vector<SliceRef> find(std::string_view needle) const;
+  // The slices named exactly `name` on tracks of `kind` (a Statistics row's), in time order.
+  std::vector<SliceRef> slices_named(std::string_view name, trace::TrackKind kind) const;
 
   const std::vector<Flow>& flows() const { return flows_; }
   std::vector<const Flow*> flows_of(SliceRef r) const;

@@ -271,6 +271,19 @@ class TimelineTest : public QObject {
     QCOMPARE(view.selection(), find_slice(*doc->index, "sgemm_kernel"));
   }
 
+  void a_statistics_row_names_exactly_its_slices() {
+    auto doc = open_trace(fixture("trace_worthit.json").toStdString());
+    const auto kernels = doc->index->slices_named("sgemm_kernel", TrackKind::gpu);
+    QCOMPARE(kernels.size(), size_t(1));
+    QCOMPARE(kernels[0], find_slice(*doc->index, "sgemm_kernel"));
+    QVERIFY(doc->index->slices_named("sgemm_kernel", TrackKind::cpu).empty());  // other kind
+    QVERIFY(doc->index->slices_named("gemm", TrackKind::gpu).empty());  // not a substring search
+    TimelineView view;
+    view.set_index(doc->index.get());
+    view.set_highlight(doc->index->slices_named("matmul", TrackKind::cpu));
+    QCOMPARE(view.highlighted(), doc->index->find("matmul").size());
+  }
+
   void full_zoom_out_draws_o_pixels_spans() {
     const trace::Trace t = flat_trace(200000);
     const TimelineIndex index(t);
