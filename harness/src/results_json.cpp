@@ -128,6 +128,7 @@ json to_json(const SampleStats& s) {
           {"iqr_ns", s.iqr},
           {"ci95_low_ns", s.ci_low},
           {"ci95_high_ns", s.ci_high},
+          {"ci_halfwidth", s.ci_halfwidth},
           {"cv", s.cv},
           {"unstable", s.unstable},
           {"unstable_reason", s.unstable_reason}};
@@ -147,12 +148,57 @@ SampleStats stats_from_json(const json& j, const std::string& w) {
   s.iqr = get_or<double>(j, "iqr_ns", 0, w);
   s.ci_low = get_or<double>(j, "ci95_low_ns", 0, w);
   s.ci_high = get_or<double>(j, "ci95_high_ns", 0, w);
+  s.ci_halfwidth = get_or<double>(j, "ci_halfwidth", 0, w);
+  if (s.ci_halfwidth == 0 && s.median > 0) s.ci_halfwidth = (s.ci_high - s.ci_low) / 2 / s.median;
   s.cv = get_or<double>(j, "cv", 0, w);
   s.unstable = get_or<bool>(j, "unstable", false, w);
   s.unstable_reason = get_or<std::string>(j, "unstable_reason", "", w);
   return s;
 }
+
+json to_json(const SourceMetrics& m) {
+  return {{"path", m.path},
+          {"language", m.language},
+          {"code_lines", m.code_lines},
+          {"comment_lines", m.comment_lines},
+          {"blank_lines", m.blank_lines},
+          {"decision_points", m.decision_points},
+          {"toolchains", m.toolchains},
+          {"isa", m.isa},
+          {"cuda", m.cuda},
+          {"hash", m.hash}};
+}
+
+RecordedCost cost_from_json(const json& j, const std::string& w) {
+  RecordedCost c;
+  c.origin = get_or<std::string>(j, "origin", "", w);
+  c.missing = get_or<std::vector<std::string>>(j, "missing", {}, w);
+  const json& files = field(j, "files", w);
+  if (!files.is_array()) throw SchemaError(w + ".files: expected an array");
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string wf = w + ".files[" + std::to_string(i) + "]";
+    SourceMetrics m;
+    m.path = get<std::string>(files[i], "path", wf);
+    m.language = get_or<std::string>(files[i], "language", "other", wf);
+    m.code_lines = get_or<int>(files[i], "code_lines", 0, wf);
+    m.comment_lines = get_or<int>(files[i], "comment_lines", 0, wf);
+    m.blank_lines = get_or<int>(files[i], "blank_lines", 0, wf);
+    m.decision_points = get_or<int>(files[i], "decision_points", 0, wf);
+    m.toolchains = get_or<std::vector<std::string>>(files[i], "toolchains", {}, wf);
+    m.isa = get_or<std::vector<std::string>>(files[i], "isa", {}, wf);
+    m.cuda = get_or<bool>(files[i], "cuda", false, wf);
+    m.hash = get_or<std::string>(files[i], "hash", "", wf);
+    c.files.push_back(std::move(m));
+  }
+  return c;
+}
 }  // namespace
+
+json to_json(const RecordedCost& c) {
+  json files = json::array();
+  for (const auto& f : c.files) files.push_back(to_json(f));
+  return {{"origin", c.origin}, {"files", files}, {"missing", c.missing}};
+}
 
 json to_json(const BenchResult& r) {
   json j = {{"workload", r.workload},
@@ -188,6 +234,11 @@ json to_json(const BenchResult& r) {
             {"extra", r.extra}};
   j["stats"] = r.status == ResultStatus::ok ? to_json(r.stats) : json(nullptr);
   if (!r.sample_process.empty()) j["sample_process"] = r.sample_process;
+  if (!r.sample_seq.empty()) j["sample_seq"] = r.sample_seq;
+  if (!r.stop_reason.empty()) j["stop_reason"] = r.stop_reason;
+  if (!r.family.empty()) j["family"] = r.family;
+  if (!r.detail.empty()) j["detail"] = r.detail;
+  if (r.cost) j["maintenance"] = to_json(*r.cost);
   if (r.speedup_vs_best_framework) j["speedup_vs_best_framework"] = *r.speedup_vs_best_framework;
   return j;
 }
@@ -229,6 +280,15 @@ BenchResult result_from_json(const json& j) {
     r.stats = stats_from_json(field(j, "stats", wc), wc + ".stats");
     if (r.samples_ns.empty()) throw SchemaError(wc + ": status ok but no samples_ns");
   }
+  r.family = get_or<std::string>(j, "family", "", wc);
+  r.detail = get_or<std::string>(j, "detail", "", wc);
+  r.stop_reason = get_or<std::string>(j, "stop_reason", "", wc);
+  r.sample_seq = get_or<std::vector<int>>(j, "sample_seq", {}, wc);
+  if (!r.sample_seq.empty() && r.sample_seq.size() != r.samples_ns.size())
+    throw SchemaError(wc + ".sample_seq: " + std::to_string(r.sample_seq.size()) + " entries for " +
+                      std::to_string(r.samples_ns.size()) + " samples");
+  if (j.contains("maintenance") && !j["maintenance"].is_null())
+    r.cost = cost_from_json(j["maintenance"], wc + ".maintenance");
   r.sample_process = get_or<std::vector<int>>(j, "sample_process", {}, wc);
   if (!r.sample_process.empty() && r.sample_process.size() != r.samples_ns.size())
     throw SchemaError(wc + ".sample_process: " + std::to_string(r.sample_process.size()) +
@@ -247,6 +307,15 @@ BenchResult result_from_json(const json& j) {
   return r;
 }
 
+BenchResult pending_result_from_json(const json& j) {
+  if (!j.is_object() || !j.contains("status") || j["status"] != "ok") return result_from_json(j);
+  json copy = j;
+  copy["status"] = "skipped";  // parsed as a record without timing, then restored
+  BenchResult r = result_from_json(copy);
+  r.status = ResultStatus::ok;
+  return r;
+}
+
 json to_json(const ResultsFile& f) {
   json results = json::array();
   for (const auto& r : f.results) results.push_back(to_json(r));
@@ -258,6 +327,9 @@ json to_json(const ResultsFile& f) {
           {"settings",
            {{"threads", f.settings.threads},
             {"repetitions", f.settings.repetitions},
+            {"adaptive", f.settings.adaptive},
+            {"target_ci", f.settings.target_ci},
+            {"max_time_s", f.settings.max_time_s},
             {"processes", f.settings.processes},
             {"min_time_s", f.settings.min_time_s},
             {"seed", f.settings.seed},
@@ -287,6 +359,9 @@ ResultsFile results_from_json(const json& j) {
     const auto& s = j["settings"];
     f.settings.threads = get_or<int>(s, "threads", 0, "settings");
     f.settings.repetitions = get_or<int>(s, "repetitions", 0, "settings");
+    f.settings.adaptive = get_or<bool>(s, "adaptive", false, "settings");
+    f.settings.target_ci = get_or<double>(s, "target_ci", 0, "settings");
+    f.settings.max_time_s = get_or<double>(s, "max_time_s", 0, "settings");
     f.settings.processes = get_or<int>(s, "processes", 1, "settings");
     f.settings.min_time_s = get_or<double>(s, "min_time_s", 0, "settings");
     f.settings.seed = get_or<uint64_t>(s, "seed", 0, "settings");

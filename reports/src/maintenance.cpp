@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -299,6 +300,7 @@ FileMetrics measure_source_text(const std::string& path, std::string_view text) 
       m.decision_points += count_word(code, w);
   }
   scan_dependencies(m, lines);
+  m.hash = content_hash(text);
   return m;
 }
 
@@ -348,22 +350,52 @@ void rate_cost(MaintenanceMetrics& m, const Policy& policy) {
   m.cost = level;
 }
 
-MaintenanceMetrics measure_sources(const std::vector<std::string>& sources,
-                                   const std::vector<std::string>& declared_toolchains,
-                                   const std::filesystem::path& source_root, const Policy& policy) {
-  MaintenanceMetrics m;
-  for (const auto& src : sources) {
-    std::filesystem::path p = src;
-    if (p.is_relative()) p = source_root / p;
-    std::ifstream in(p, std::ios::binary);
-    if (!in) {
-      m.missing.push_back(src);
-      continue;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    m.files.push_back(measure_source_text(src, ss.str()));
+std::string content_hash(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ull;
   }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+bool read_source_file(const std::filesystem::path& root, const std::string& path, std::string& text,
+                      std::string& why) {
+  std::filesystem::path p = path;
+  if (p.is_relative()) p = root / p;
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    why = "cannot be read";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  text = ss.str();
+  return true;
+}
+
+RecordedCost measure_cost(const std::vector<std::string>& sources,
+                          const std::filesystem::path& root, const std::string& origin) {
+  RecordedCost cost;
+  cost.origin = origin;
+  for (const auto& src : sources) {
+    std::string text, why;
+    if (read_source_file(root, src, text, why))
+      cost.files.push_back(measure_source_text(src, text));
+    else
+      cost.missing.push_back(src);
+  }
+  return cost;
+}
+
+MaintenanceMetrics metrics_from_cost(const RecordedCost& cost,
+                                     const std::vector<std::string>& declared_toolchains,
+                                     const Policy& policy) {
+  MaintenanceMetrics m;
+  m.files = cost.files;
+  m.missing = cost.missing;
   for (const auto& f : m.files) {
     ++m.file_count;
     m.code_lines += f.code_lines;
@@ -379,6 +411,13 @@ MaintenanceMetrics measure_sources(const std::vector<std::string>& sources,
   if (m.hardware != "cuda-only" && !m.isa.empty()) m.hardware = "isa-specific";
   rate_cost(m, policy);
   return m;
+}
+
+MaintenanceMetrics measure_sources(const std::vector<std::string>& sources,
+                                   const std::vector<std::string>& declared_toolchains,
+                                   const std::filesystem::path& source_root, const Policy& policy) {
+  return metrics_from_cost(measure_cost(sources, source_root, "source-root"), declared_toolchains,
+                           policy);
 }
 
 }  // namespace worthit::reports
