@@ -361,19 +361,31 @@ std::string content_hash(std::string_view bytes) {
   return buf;
 }
 
-bool read_source_file(const std::filesystem::path& root, const std::string& path, std::string& text,
-                      std::string& why) {
-  std::filesystem::path p = path;
-  if (p.is_relative()) p = root / p;
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
-    why = "cannot be read";
-    return false;
+SourceFile read_source_file(const std::filesystem::path& source_root,
+                            const std::string& registered) {
+  SourceFile f;
+  std::filesystem::path p = registered;
+  if (p.is_relative()) p = source_root / p;
+  std::error_code ec;
+  const auto status = std::filesystem::status(p, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    f.refused = "not found";
+  } else if (!std::filesystem::is_regular_file(status)) {
+    f.refused = "not a regular file";
+  } else if (std::filesystem::file_size(p, ec) > kMaxSourceBytes || ec) {
+    f.refused = "larger than " + std::to_string(kMaxSourceBytes) + " bytes";
+  } else {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (!in) {
+      f.refused = "cannot be read";
+    } else {
+      f.path = p;
+      f.text = ss.str();
+    }
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  text = ss.str();
-  return true;
+  return f;
 }
 
 RecordedCost measure_cost(const std::vector<std::string>& sources,
@@ -381,11 +393,11 @@ RecordedCost measure_cost(const std::vector<std::string>& sources,
   RecordedCost cost;
   cost.origin = origin;
   for (const auto& src : sources) {
-    std::string text, why;
-    if (read_source_file(root, src, text, why))
-      cost.files.push_back(measure_source_text(src, text));
+    const SourceFile f = read_source_file(root, src);
+    if (f.refused.empty())
+      cost.files.push_back(measure_source_text(src, f.text));
     else
-      cost.missing.push_back(src);
+      cost.missing.push_back(src + " (" + f.refused + ")");
   }
   return cost;
 }

@@ -38,11 +38,24 @@ FileMetrics measure_source_text(const std::string& path, std::string_view text);
 // version of a file was measured; not a security hash.
 std::string content_hash(std::string_view bytes);
 
-// Reads one source file for measuring: `path` resolved against `root` when
-// relative. Returns false and says why in `why` when it cannot be read.
-// Every reader of candidates' sources goes through this one function.
-bool read_source_file(const std::filesystem::path& root, const std::string& path, std::string& text,
-                      std::string& why);
+// A registered source file, read for its metrics. `text` is empty and
+// `refused` says why when it was not read.
+struct SourceFile {
+  std::filesystem::path path;  // where it was found; empty when refused
+  std::string text;
+  std::string refused;  // "", "not found", "not a regular file", "larger than ..."
+};
+
+// The largest source file read for metrics; larger ones are refused.
+inline constexpr size_t kMaxSourceBytes = 8u << 20;
+
+// The one way worthit reads a candidate's registered source file (bench at
+// build time, plugins' workers, report for older results): `registered`,
+// relative to `source_root` or absolute, read when it is a regular file of
+// at most kMaxSourceBytes. Never throws. (Issue 16 hardens this resolver:
+// inside the source root only; this declaration is theirs.)
+SourceFile read_source_file(const std::filesystem::path& source_root,
+                            const std::string& registered);
 
 // Measures `sources` (read through read_source_file) into a record for
 // results.json; unreadable ones go to `missing`.
