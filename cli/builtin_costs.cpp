@@ -44,10 +44,12 @@ void record_builtin_costs(std::vector<BenchResult>& results) {
     RecordedCost cost;
     cost.origin = "build";
     for (const auto& s : r.sources) {
-      if (auto m = builtin_source_metrics(s))
+      if (auto m = builtin_source_metrics(s)) {
         cost.files.push_back(std::move(*m));
-      else
-        cost.missing.push_back(s + " (not measured when worthit was built)");
+      } else {
+        cost.missing.push_back(s);
+        cost.missing_reasons.push_back("not measured when worthit was built");
+      }
     }
     r.cost = std::move(cost);
   }

@@ -73,10 +73,12 @@ std::pair<double, std::string> gpu_peak_gflops(int n) {
 
 }  // namespace
 
-bool calibrate_gpu(const std::filesystem::path& cpu_path, const GpuCalibrateOptions& o) {
+bool calibrate_gpu(const std::filesystem::path& cpu_path, const GpuCalibrateOptions& o,
+                   std::FILE* summary) {
   if (o.mode == "off") return true;
 #ifndef WORTHIT_HAVE_CUDA
   (void)cpu_path;
+  (void)summary;
   return skipped(o, "built without CUDA");
 #else
   if (auto why = kernels::cuda_device_unavailable()) return skipped(o, *why);
@@ -99,11 +101,11 @@ bool calibrate_gpu(const std::filesystem::path& cpu_path, const GpuCalibrateOpti
     c.created = utc_timestamp();
     const auto path = gpu_calibration_path(cpu_path);
     save_calibration(path, c);
-    std::printf(
-        "GPU (%s, driver %s):\n  copy bandwidth:           %.1f GB/s\n"
-        "  peak fp32:                %.1f GFLOP/s (%s)\nsaved to %s\n",
-        bw.device.c_str(), bw.driver.c_str(), c.copy_bandwidth_gbs, c.peak_gflops, source.c_str(),
-        path.c_str());
+    std::fprintf(summary,
+                 "GPU (%s, driver %s):\n  copy bandwidth:           %.1f GB/s\n"
+                 "  peak fp32:                %.1f GFLOP/s (%s)\nsaved to %s\n",
+                 bw.device.c_str(), bw.driver.c_str(), c.copy_bandwidth_gbs, c.peak_gflops,
+                 source.c_str(), path.c_str());
     return true;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "worthit calibrate: GPU failed: %s\n", e.what());

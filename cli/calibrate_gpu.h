@@ -4,6 +4,7 @@
 // (calibration-cuda.json beside calibration.json). docs/gpu.md.
 #pragma once
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -22,9 +23,11 @@ void add_gpu_calibrate_options(CLI::App& cmd, GpuCalibrateOptions& options);
 // Where the GPU ceilings go, given the CPU calibration's path.
 std::filesystem::path gpu_calibration_path(const std::filesystem::path& cpu_path);
 
-// Measures and saves the GPU ceilings, printing what it does. Returns false
-// when mode is "on" and no GPU could be used (the reason printed); a skipped
-// GPU under "auto" is not a failure.
-bool calibrate_gpu(const std::filesystem::path& cpu_path, const GpuCalibrateOptions& options);
+// Measures and saves the GPU ceilings, saying what it does on stderr and
+// writing the figures to `summary`. Returns false when mode is "on" and no GPU
+// could be used (the reason printed); a skipped GPU under "auto" is not a
+// failure.
+bool calibrate_gpu(const std::filesystem::path& cpu_path, const GpuCalibrateOptions& options,
+                   std::FILE* summary = stdout);
 
 }  // namespace worthit::cli

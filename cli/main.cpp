@@ -1,4 +1,4 @@
-// worthit: one binary, one verb per job (DESIGN.md, docs/cli.md).
+// worthit: one binary, one verb per job (docs/architecture.md; README.md lists the verbs).
 #include <cstdio>
 #include <iostream>
 #include <map>

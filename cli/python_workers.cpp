@@ -1,5 +1,7 @@
 #include "python_workers.h"
 
+#include "build_config.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -56,14 +58,6 @@ std::string env_or(const char* name, const char* fallback) {
   return v && *v ? v : fallback;
 }
 
-#ifdef WORTHIT_PYTHON_PACKAGE_DIR
-constexpr const char* kPackageDir = WORTHIT_PYTHON_PACKAGE_DIR;
-constexpr const char* kConfiguredPython = WORTHIT_PYTHON_DEFAULT;
-#else
-constexpr const char* kPackageDir = "";
-constexpr const char* kConfiguredPython = "";
-#endif
-
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -72,8 +66,8 @@ std::string shell_quote(const std::string& s) {
 
 // Why the Python side cannot run, or empty.
 std::string python_unavailable_reason(std::string& python, std::string& package_dir) {
-  python = env_or("WORTHIT_PYTHON", kConfiguredPython);
-  package_dir = env_or("WORTHIT_PYTHON_PACKAGE_DIR", kPackageDir);
+  python = env_or("WORTHIT_PYTHON", configured_python());
+  package_dir = env_or("WORTHIT_PYTHON_PACKAGE_DIR", configured_python_package_dir());
   if (package_dir.empty())
     return "built without the Python package (configure with pybind11 and WORTHIT_PYTHON; "
            "WORTHIT_WITH_PYTHON)";

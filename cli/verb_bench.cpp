@@ -4,16 +4,20 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
 
+#include "build_config.h"
 #include "builtin_costs.h"
+#include "calibrate_cpu.h"
 #include "calibrate_gpu.h"
 #include "child_process.h"
 #include "python_workers.h"
+#include "scratch_folder.h"
 #include "verbs.h"
 #include "worthit/harness/console_table.h"
 #include "worthit/harness/process_merge.h"
@@ -36,8 +40,35 @@ struct BenchArgs {
   bool target_ci_given = false;
   bool max_time_given = false;
   bool no_table = false;
+  bool no_calibrate = false;
   int processes = 1;
 };
+
+// --no-calibrate, or WORTHIT_NO_CALIBRATE=1 for scripts and test suites that
+// run many short benches and want no ceilings.
+bool calibration_disabled(const BenchArgs& args) {
+  const char* env = std::getenv("WORTHIT_NO_CALIBRATE");
+  return args.no_calibrate || (env && std::string(env) == "1");
+}
+
+// The first bench on a machine measures its ceilings (seconds when idle) and
+// keeps them where `worthit calibrate` would, so every table shows % of them.
+void calibrate_once(const std::filesystem::path& path, const ProgressFn& progress) {
+  progress("no calibration at " + path.string() +
+           ": measuring this machine's ceilings once, memory bandwidth and a 2048^3 GEMM "
+           "(`worthit calibrate` redoes it, --no-calibrate skips it)");
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    calibrate_machine(path, CpuCalibrateOptions{}, GpuCalibrateOptions{}, stderr);
+  } catch (const std::exception& e) {
+    progress(std::string("warning: calibration failed, tables show no ceilings: ") + e.what());
+    return;
+  }
+  char took[64];
+  std::snprintf(took, sizeof took, "%.1f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  progress(std::string("calibrated in ") + took + ", saved to " + path.string());
+}
 
 // Globs that match nothing are almost always typos: refuse them up front.
 void check_globs(const Registry& registry, const BenchOptions& o,
@@ -92,7 +123,10 @@ std::vector<std::string> child_command(const BenchArgs& args, const std::string&
   std::snprintf(sampling, sizeof sampling, "%.17g", o.max_time_s);
   cmd.push_back(std::string("--max-time=") + sampling);
   if (o.verbose) cmd.push_back("--verbose");
-  if (!calibration.empty()) cmd.push_back("--calibration=" + calibration);
+  if (!calibration.empty())
+    cmd.push_back("--calibration=" + calibration);
+  else
+    cmd.push_back("--no-calibrate");
   if (o.quick) cmd.push_back("--quick");
   for (const auto& g : o.workload_globs) cmd.push_back("--workload=" + g);
   for (const auto& g : o.backend_globs) cmd.push_back("--backend=" + g);
@@ -109,17 +143,10 @@ ResultsFile bench_in_processes(const BenchArgs& args, const std::string& calibra
   if (self_executable().empty())
     throw std::runtime_error("--processes needs /proc/self/exe to start copies of worthit");
   const fs::path output = fs::absolute(args.output);
-  std::string tmpl = (output.parent_path() / ".worthit-bench-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data()))
-    throw FileError(tmpl, std::string("cannot create: ") + std::strerror(errno));
-  const fs::path parts = tmpl;
-  struct RemoveParts {
-    fs::path dir;
-    ~RemoveParts() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{parts};
+  // Removed on every way out; if this bench is killed, its watchdog kills the
+  // running child bench's process group (workers included) and removes it.
+  ScratchFolder scratch(output.parent_path(), ".worthit-bench-");
+  const fs::path& parts = scratch.path();
 
   std::vector<ResultsFile> runs;
   for (int p = 0; p < args.processes; ++p) {
@@ -127,7 +154,7 @@ ResultsFile bench_in_processes(const BenchArgs& args, const std::string& calibra
         "process " + std::to_string(p + 1) + "/" + std::to_string(args.processes);
     progress(label + ": starting a fresh worthit bench");
     const fs::path part = parts / ("process-" + std::to_string(p + 1) + ".json");
-    const int rc = run_child(child_command(args, calibration, part), {}, "bench");
+    const int rc = run_child(child_command(args, calibration, part), {}, "bench", &scratch);
     // 1 means some candidate was incorrect or failed: its rows say which.
     if (rc != kExitOk && rc != kExitFailure)
       throw std::runtime_error(label + " failed (exit " + std::to_string(rc) + ")");
@@ -182,6 +209,20 @@ int run_bench(BenchArgs& args) {
   if (o.threads <= 0) o.threads = physical_core_count();
   if (o.workload_globs.empty()) o.workload_globs = {"*"};
   if (o.backend_globs.empty()) o.backend_globs = {"*"};
+  // The output is checked before the run, not after it: a missing folder or
+  // an output over an input would otherwise cost the whole run.
+  check_output_path(args.output);
+  {
+    std::vector<std::filesystem::path> inputs(o.plugins.begin(), o.plugins.end());
+    inputs.emplace_back(args.calibration);
+    check_outputs_distinct(inputs, {args.output});
+  }
+  // A calibration named on the command line must exist and be readable; the
+  // default one is optional.
+  if (!args.calibration.empty() && !std::filesystem::exists(args.calibration))
+    throw UsageError("--calibration: " + args.calibration +
+                     " does not exist (write it with `worthit calibrate -o " + args.calibration +
+                     "`)");
 
   Registry registry;
   kernels::register_builtin(registry);
@@ -195,24 +236,6 @@ int run_bench(BenchArgs& args) {
     throw UsageError(e.what());
   }
 
-  // The CPU's ceilings, and the GPU's that `worthit calibrate` keeps beside
-  // them (calibration-cuda.json); each result is annotated with its device's.
-  const auto cal_path = args.calibration.empty() ? default_calibration_path()
-                                                 : std::filesystem::path(args.calibration);
-  auto load = [](const std::filesystem::path& path) -> std::optional<Calibration> {
-    try {
-      return load_calibration(path);
-    } catch (const FileError& e) {
-      std::cerr << "worthit bench: warning: ignoring calibration: " << e.what() << "\n";
-      return std::nullopt;
-    }
-  };
-  const std::optional<Calibration> calibration = load(cal_path);
-  const std::optional<Calibration> gpu_calibration = load(gpu_calibration_path(cal_path));
-  std::vector<Calibration> calibrations;
-  for (const auto& c : {calibration, gpu_calibration})
-    if (c) calibrations.push_back(*c);
-
   const auto start = std::chrono::steady_clock::now();
   auto print = [start](const std::string& line) {
     const double t =
@@ -221,6 +244,29 @@ int run_bench(BenchArgs& args) {
   };
   FailureLog failures(print);
   auto progress = [&failures](const std::string& line) { failures(line); };
+  // The CPU's ceilings, and the GPU's that `worthit calibrate` keeps beside
+  // them (calibration-cuda.json); each result is annotated with its device's.
+  const auto cal_path = args.calibration.empty() ? default_calibration_path()
+                                                 : std::filesystem::path(args.calibration);
+  std::error_code exists_ec;
+  if (args.calibration.empty() && !calibration_disabled(args) &&
+      !std::filesystem::exists(cal_path, exists_ec))
+    calibrate_once(cal_path, progress);
+  auto load = [](const std::filesystem::path& path) -> std::optional<Calibration> {
+    try {
+      return load_calibration(path);
+    } catch (const FileError& e) {
+      std::cerr << "worthit bench: warning: ignoring calibration: " << e.what() << "\n";
+      return std::nullopt;
+    }
+  };
+  const std::optional<Calibration> calibration =
+      args.calibration.empty() ? load(cal_path) : load_calibration(cal_path);
+  const std::optional<Calibration> gpu_calibration = load(gpu_calibration_path(cal_path));
+  std::vector<Calibration> calibrations;
+  for (const auto& c : {calibration, gpu_calibration})
+    if (c) calibrations.push_back(*c);
+
   char target[64];
   std::snprintf(target, sizeof target, "%g%%", o.target_ci * 100);
   char budget[64];
@@ -239,9 +285,7 @@ int run_bench(BenchArgs& args) {
   file.created = utc_timestamp();
   file.tool_version = WORTHIT_VERSION;
   file.machine = collect_machine_fingerprint();
-#ifdef WORTHIT_TORCH_VERSION
-  file.machine.torch_version = WORTHIT_TORCH_VERSION;
-#endif
+  file.machine.torch_version = built_torch_version();
   file.settings.threads = o.threads;
   file.settings.repetitions = o.repetitions;
   file.settings.adaptive = o.target_ci > 0;
@@ -340,6 +384,9 @@ Verb add_bench_verb(CLI::App& app) {
   cmd->add_option("--calibration", args->calibration,
                   "Calibration file (default: the one 'worthit calibrate' wrote)");
   cmd->add_flag("--no-table", args->no_table, "Do not print the console table");
+  cmd->add_flag("--no-calibrate", args->no_calibrate,
+                "Do not measure this machine's ceilings when no calibration exists (otherwise\n"
+                "the first bench does, once); WORTHIT_NO_CALIBRATE=1 does the same");
   return {"bench", [args] { return run_bench(*args); }};
 }
 

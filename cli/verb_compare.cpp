@@ -37,26 +37,43 @@ double parse_threshold(const std::string& text) {
   return f.value;
 }
 
+// Each side may pool several runs: "a.json,b.json,c.json".
+std::vector<std::string> split_files(const std::string& list) {
+  std::vector<std::string> files;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    const std::string file = list.substr(start, comma - start);
+    if (file.empty()) throw UsageError("empty file name in '" + list + "'");
+    files.push_back(file);
+    start = comma + 1;
+  }
+  return files;
+}
+
 int run_compare(const CompareCliOptions& o) {
+  // Outputs first: a missing folder or an output over an input is refused
+  // before the inputs are read.
+  std::vector<std::filesystem::path> inputs, outputs;
+  for (const auto* side : {&o.base, &o.next})
+    for (const auto& f : split_files(*side)) inputs.emplace_back(f);
+  for (const auto* out : {&o.md_out, &o.json_out})
+    if (!out->empty()) {
+      check_output_path(*out);
+      outputs.emplace_back(*out);
+    }
+  check_outputs_distinct(inputs, outputs);
   reports::CompareOptions options;
   options.threshold = parse_threshold(o.threshold);
   if (!(o.alpha > 0 && o.alpha < 1)) throw UsageError("--alpha must be between 0 and 1");
   options.alpha = o.alpha;
   options.normalize = o.normalize || !o.control.empty();
   options.control = o.control;
-  // Each side may pool several runs: "a.json,b.json,c.json".
   std::vector<std::string> pool_warnings;
   auto read_side = [&](const std::string& list) {
     std::vector<reports::BenchmarkSet> runs;
-    size_t start = 0;
-    while (start <= list.size()) {
-      size_t comma = list.find(',', start);
-      if (comma == std::string::npos) comma = list.size();
-      const std::string file = list.substr(start, comma - start);
-      if (file.empty()) throw UsageError("empty file name in '" + list + "'");
-      runs.push_back(reports::read_benchmark_set(file));
-      start = comma + 1;
-    }
+    for (const auto& file : split_files(list)) runs.push_back(reports::read_benchmark_set(file));
     return reports::pool_runs(runs, pool_warnings);
   };
   const auto base = read_side(o.base);

@@ -39,6 +39,15 @@ double parse_share(const std::string& text) {
 }
 
 int run_report(const ReportOptions& o) {
+  // Outputs are checked before any work: a missing folder, or an output that
+  // would replace an input (report r.json -o r.json), is refused up front.
+  std::vector<std::filesystem::path> outputs;
+  for (const auto* out : {&o.json_out, &o.md_out})
+    if (!out->empty() && *out != "-") {
+      check_output_path(*out);
+      outputs.emplace_back(*out);
+    }
+  check_outputs_distinct({o.results, o.trace, o.policy}, outputs);
   const reports::Policy policy =
       o.policy.empty() ? reports::default_policy() : reports::load_policy(o.policy);
   if (!o.quiet) std::cerr << "worthit report: reading " << o.results << "\n";

@@ -24,9 +24,3 @@ if(_want)
 else()
   worthit_summary(cuda "skipped" "WORTHIT_WITH_CUDA=OFF")
 endif()
-# NVTX3 is header-only and ships with the toolkit; the injection library only
-# needs its headers, so it builds whenever they are present.
-set(WORTHIT_NVTX_INCLUDE_DIR "")
-if(CUDAToolkit_FOUND AND EXISTS "${CUDAToolkit_INCLUDE_DIRS}/nvtx3/nvToolsExt.h")
-  set(WORTHIT_NVTX_INCLUDE_DIR "${CUDAToolkit_INCLUDE_DIRS}")
-endif()

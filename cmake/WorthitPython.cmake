@@ -28,6 +28,9 @@ if(_want)
     endif()
   endif()
   worthit_require_if_on(WORTHIT_WITH_PYTHON WORTHIT_HAVE_PYTHON "${_reason}")
+  if(NOT WORTHIT_PYTHON AND Python3_EXECUTABLE)
+    set(WORTHIT_PYTHON "${Python3_EXECUTABLE}")
+  endif()
   if(WORTHIT_HAVE_PYTHON)
     worthit_summary(python "found" "${Python3_EXECUTABLE} (${Python3_VERSION}), pybind11 ${pybind11_VERSION}")
   else()
@@ -35,4 +38,19 @@ if(_want)
   endif()
 else()
   worthit_summary(python "skipped" "WORTHIT_WITH_PYTHON=OFF")
+endif()
+
+# The command that asks the interpreter the build is for about its packages
+# (torch, the NVIDIA wheels). pip builds a wheel with PYTHONPATH pointing at an
+# isolated build environment that hides the venv's own site-packages; the
+# wheel's libtorch parts are for the venv's torch, so that is unset here.
+set(WORTHIT_TARGET_PYTHON "")
+if(WORTHIT_PYTHON)
+  set(WORTHIT_TARGET_PYTHON "${WORTHIT_PYTHON}")
+elseif(Python3_EXECUTABLE)
+  set(WORTHIT_TARGET_PYTHON "${Python3_EXECUTABLE}")
+endif()
+if(WORTHIT_TARGET_PYTHON AND WORTHIT_WHEEL)
+  set(WORTHIT_TARGET_PYTHON ${CMAKE_COMMAND} -E env --unset=PYTHONPATH --unset=PYTHONNOUSERSITE
+                            ${WORTHIT_TARGET_PYTHON})
 endif()

@@ -18,10 +18,23 @@ function(worthit_option_wanted option out)
   endif()
 endfunction()
 
+# Fails configure when a part that must be built is unavailable: its option is
+# ON, or it is AUTO and WORTHIT_REQUIRE_ALL is set (CI: nothing may be skipped).
+# The message names what is missing and how scripts/setup installs it.
 function(worthit_require_if_on option found reason)
   string(TOUPPER "${${option}}" value)
-  if((value STREQUAL "ON" OR value STREQUAL "TRUE" OR value STREQUAL "1") AND NOT found)
-    message(FATAL_ERROR "${option}=ON but it is unavailable: ${reason}")
+  set(required FALSE)
+  if(value STREQUAL "ON" OR value STREQUAL "TRUE" OR value STREQUAL "1")
+    set(required TRUE)
+    set(why "${option}=ON")
+  elseif(WORTHIT_REQUIRE_ALL AND NOT (value STREQUAL "OFF" OR value STREQUAL "FALSE" OR value STREQUAL "0"))
+    set(required TRUE)
+    set(why "WORTHIT_REQUIRE_ALL=ON")
+  endif()
+  if(required AND NOT ${found})
+    message(FATAL_ERROR "${why}, but it is unavailable: ${reason}\n"
+      "scripts/setup installs every part (Debian packages: scripts/debian-packages.txt, "
+      "Python packages: scripts/requirements.txt); docs/build.md lists them.")
   endif()
 endfunction()
 

@@ -1,4 +1,4 @@
-// Qt table model over a Comparison (reports/compare.h): one row per benchmark,
+// Qt table model over a Comparison (worthit/reports/compare.h): one row per benchmark,
 // regressions red and improvements green.
 #pragma once
 

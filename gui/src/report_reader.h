@@ -1,4 +1,4 @@
-// Reads report.json (docs/report-schema.md, written by reports/report_json_writer)
+// Reads report.json (docs/report-schema.md, written by reports/src/report_json_writer.cpp)
 // back into the reports' own Report record, so the report view shows the same
 // structure whether it was read from a file or decided from results.json.
 #pragma once

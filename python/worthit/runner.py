@@ -103,12 +103,12 @@ def cost_of(c: Candidate, w: Workload) -> dict | None:
             return json.loads(_native.measure_cost(list(c.sources), os.path.dirname(path), "bench"))
         lines, start = inspect.getsourcelines(fn)
     except (OSError, TypeError) as e:
-        return {"origin": "bench", "files": [], "missing": [f"{c.name}: {error_text(e)}"]}
+        return {"origin": "bench", "files": [], "missing": [c.name], "missing_reasons": [error_text(e)]}
     name = f"{os.path.basename(path)}:{getattr(fn, '__qualname__', fn.__name__)}"
     # The file's own name picks the language; the recorded path names the function.
     metrics = json.loads(_native.measure_source_text(os.path.basename(path), "".join(lines)))
     metrics["path"] = f"{name} (lines {start}-{start + len(lines) - 1})"
-    return {"origin": "bench", "files": [metrics], "missing": []}
+    return {"origin": "bench", "files": [metrics], "missing": [], "missing_reasons": []}
 
 
 @dataclasses.dataclass

@@ -383,12 +383,12 @@ Report decide(const ResultsFile& results, const DecisionInputs& inputs, const Po
     report.workloads.push_back(summarize_sizes(ds));
     for (auto& d : ds) {
       if (d.maintenance && !d.maintenance->missing.empty())
-        report.warnings.push_back(d.best_custom->candidate + ": source file(s) not readable" +
-                                  (d.maintenance_source == "source-root"
-                                       ? " under " + inputs.source_root.string()
-                                       : std::string(" when it was benched")) +
-                                  ": " + d.maintenance->missing.front() +
-                                  (d.maintenance->missing.size() > 1 ? " and others" : ""));
+        report.warnings.push_back(
+            d.best_custom->candidate + ": source file(s) not read" +
+            (d.maintenance_source == "source-root" ? " under " + inputs.source_root.string()
+                                                   : std::string(" when it was benched")) +
+            ": " + d.maintenance->missing.front() + " (" + d.maintenance->missing_reasons.front() +
+            ")" + (d.maintenance->missing.size() > 1 ? " and others" : ""));
       if (d.maintenance_source == "source-root" &&
           (d.maintenance->file_count > 0 || !d.maintenance->missing.empty()))
         report.warnings.push_back(

@@ -1,10 +1,14 @@
 #include "worthit/reports/maintenance.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -363,29 +367,62 @@ std::string content_hash(std::string_view bytes) {
 
 SourceFile read_source_file(const std::filesystem::path& source_root,
                             const std::string& registered) {
-  SourceFile f;
-  std::filesystem::path p = registered;
-  if (p.is_relative()) p = source_root / p;
+  namespace fs = std::filesystem;
+  SourceFile out;
   std::error_code ec;
-  const auto status = std::filesystem::status(p, ec);
-  if (ec || !std::filesystem::exists(status)) {
-    f.refused = "not found";
-  } else if (!std::filesystem::is_regular_file(status)) {
-    f.refused = "not a regular file";
-  } else if (std::filesystem::file_size(p, ec) > kMaxSourceBytes || ec) {
-    f.refused = "larger than " + std::to_string(kMaxSourceBytes) + " bytes";
-  } else {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (!in) {
-      f.refused = "cannot be read";
-    } else {
-      f.path = p;
-      f.text = ss.str();
-    }
+  const fs::path root = fs::canonical(source_root, ec);
+  if (ec) {
+    out.refused = "the source root " + source_root.string() + " cannot be opened";
+    return out;
   }
-  return f;
+  if (registered.empty() || registered.find('\0') != std::string::npos) {
+    out.refused = "not a file name";
+    return out;
+  }
+  const fs::path wanted =
+      fs::path(registered).is_absolute() ? fs::path(registered) : root / registered;
+  // Links are resolved first, so a link may point within the root but not out of it.
+  const fs::path real = fs::weakly_canonical(wanted, ec);
+  const auto [stop, rest] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+  if (ec || stop != root.end()) {
+    out.refused = "outside the source root";
+    return out;
+  }
+  if (!fs::exists(real, ec)) {
+    out.refused = "not found";
+    return out;
+  }
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; the checks on the
+  // open descriptor cannot be raced by swapping the file after a path check.
+  const int fd = ::open(real.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    out.refused = std::string("cannot open: ") + std::strerror(errno);
+    return out;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    out.refused = "not a regular file";
+    return out;
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxSourceBytes) {
+    ::close(fd);
+    out.refused = "larger than " + std::to_string(kMaxSourceBytes >> 20) + " MiB";
+    return out;
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the file shrank while read: keep what was there
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  text.resize(got);
+  out.path = real;
+  out.text = std::move(text);
+  return out;
 }
 
 RecordedCost measure_cost(const std::vector<std::string>& sources,
@@ -394,10 +431,12 @@ RecordedCost measure_cost(const std::vector<std::string>& sources,
   cost.origin = origin;
   for (const auto& src : sources) {
     const SourceFile f = read_source_file(root, src);
-    if (f.refused.empty())
+    if (f.refused.empty()) {
       cost.files.push_back(measure_source_text(src, f.text));
-    else
-      cost.missing.push_back(src + " (" + f.refused + ")");
+    } else {
+      cost.missing.push_back(src);
+      cost.missing_reasons.push_back(f.refused);
+    }
   }
   return cost;
 }
@@ -408,6 +447,8 @@ MaintenanceMetrics metrics_from_cost(const RecordedCost& cost,
   MaintenanceMetrics m;
   m.files = cost.files;
   m.missing = cost.missing;
+  m.missing_reasons = cost.missing_reasons;
+  m.missing_reasons.resize(m.missing.size(), "not measured");
   for (const auto& f : m.files) {
     ++m.file_count;
     m.code_lines += f.code_lines;

@@ -53,6 +53,7 @@ json to_json(const MaintenanceMetrics& m) {
                      {"hash", f.hash}});
   return {{"files", files},
           {"missing", m.missing},
+          {"missing_reasons", m.missing_reasons},
           {"file_count", m.file_count},
           {"code_lines", m.code_lines},
           {"comment_lines", m.comment_lines},

@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> files(argv + 3, argv + argc);
   const worthit::RecordedCost cost = worthit::reports::measure_cost(files, root, "build");
   if (!cost.missing.empty()) {
-    std::cerr << "worthit_source_metrics: cannot read " << cost.missing.front() << "\n";
+    std::cerr << "worthit_source_metrics: cannot read " << cost.missing.front() << " ("
+              << cost.missing_reasons.front() << ")\n";
     return 1;
   }
   nlohmann::json table = nlohmann::json::object();

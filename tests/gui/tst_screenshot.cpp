@@ -17,17 +17,25 @@ namespace {
 struct Run {
   int code = -1;
   QString err;
+  QString out;
 };
 
-Run viewer(const QStringList& args, bool unset_platform = false) {
+// unset_platform: no QT_QPA_PLATFORM; no_display: no DISPLAY or
+// WAYLAND_DISPLAY either, as on a CI machine or over plain ssh.
+Run viewer(const QStringList& args, bool unset_platform = false, bool no_display = false) {
   QProcess p;
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  if (unset_platform) env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+  if (unset_platform || no_display) env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+  if (no_display) {
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+  }
   p.setProcessEnvironment(env);
   p.start(QStringLiteral(WORTHIT_VIEWER_BIN), args);
   if (!p.waitForFinished(120000)) return {};
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-          QString::fromLocal8Bit(p.readAllStandardError())};
+          QString::fromLocal8Bit(p.readAllStandardError()),
+          QString::fromLocal8Bit(p.readAllStandardOutput())};
 }
 
 int distinct_colours(const QImage& image) {
@@ -61,6 +69,25 @@ class ScreenshotTest : public QObject {
     QVERIFY(distinct_colours(ia) > 20);
     QCOMPARE(ib.size(), ia.size());
     QVERIFY(ia != ib);
+  }
+
+  void help_and_version_need_no_display() {
+    const Run help = viewer({QStringLiteral("--help")}, true, true);
+    QVERIFY2(help.code == 0, qPrintable(help.err));
+    QVERIFY2(help.out.contains(QLatin1String("--screenshot")), qPrintable(help.out));
+    const Run version = viewer({QStringLiteral("--version")}, true, true);
+    QVERIFY2(version.code == 0, qPrintable(version.err));
+    QVERIFY2(version.out.startsWith(QLatin1String("worthit-viewer ")), qPrintable(version.out));
+    // A window without a display: one line saying what to do, exit 2, no abort.
+    const Run window = viewer({fixture("trace_worthit.json")}, true, true);
+    QCOMPARE(window.code, 2);
+    QVERIFY2(window.err.contains(QLatin1String("no display")), qPrintable(window.err));
+    // --screenshot=FILE (one argument) picks the offscreen platform too.
+    const QString out = dir_.filePath(QStringLiteral("eq.png"));
+    const Run shot =
+        viewer({QStringLiteral("--screenshot=") + out, fixture("trace_worthit.json")}, true, true);
+    QVERIFY2(shot.code == 0, qPrintable(shot.err));
+    QVERIFY(!QImage(out).isNull());
   }
 
   void every_view_renders() {

@@ -16,8 +16,9 @@ struct Outcome {
   std::string output;  // stdout and stderr together
 };
 
-Outcome run(const std::string& args) {
-  const std::string cmd = std::string(WORTHIT_BIN) + " " + args + " 2>&1";
+// Benches here measure no ceilings unless a test asks (env = "" then).
+Outcome run(const std::string& args, const std::string& env = "WORTHIT_NO_CALIBRATE=1") {
+  const std::string cmd = env + " " + std::string(WORTHIT_BIN) + " " + args + " 2>&1";
   Outcome o;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
@@ -111,5 +112,43 @@ TEST(BenchCli, ProcessesPoolFreshProcessesIntoOneFile) {
   }
   // Only the pooled file is left: the processes' own files are gone.
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+  fs::remove_all(dir);
+}
+
+TEST(BenchCli, FirstBenchCalibratesOnceAndKeepsIt) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("worthit_cli_cal" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path cal = dir / "calibration.json";
+  const std::string env = "WORTHIT_NO_CALIBRATE= WORTHIT_CALIBRATION=" + cal.string();
+  const std::string args =
+      "bench --quick --workload gelu --backend cpp-scalar --min-time 0.001 --repetitions 2 -o ";
+
+  // --no-calibrate: no measurement, no file, no ceilings.
+  auto o = run("--no-calibrate " + args + (dir / "a.json").string(), env);
+  ASSERT_NE(o.code, 0) << "--no-calibrate is a bench option, not a global one";
+  o = run(args + (dir / "a.json").string() + " --no-calibrate", env);
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_EQ(o.output.find("no calibration at"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(cal));
+  EXPECT_FALSE(worthit::read_results(dir / "a.json").calibration.has_value());
+
+  // The first bench measures the ceilings, says so, and keeps them.
+  o = run(args + (dir / "b.json").string(), env);
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_NE(o.output.find("no calibration at " + cal.string()), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("calibrated in "), std::string::npos) << o.output;
+  ASSERT_TRUE(fs::exists(cal));
+  const auto b = worthit::read_results(dir / "b.json");
+  ASSERT_TRUE(b.calibration.has_value());
+  EXPECT_GT(b.calibration->memory_bandwidth_gbs, 0);
+  ASSERT_FALSE(b.results.empty());
+  EXPECT_GT(b.results[0].pct_bandwidth, 0) << "the table's ceiling column is filled";
+
+  // The next one uses them without measuring again.
+  o = run(args + (dir / "c.json").string(), env);
+  ASSERT_EQ(o.code, 0) << o.output;
+  EXPECT_EQ(o.output.find("no calibration at"), std::string::npos) << o.output;
+  EXPECT_EQ(worthit::read_results(dir / "c.json").calibration->created, b.calibration->created);
   fs::remove_all(dir);
 }

@@ -1,5 +1,5 @@
 // The registry of workloads and candidates that `worthit list` and
-// `worthit bench` see. Built-ins are added explicitly (kernels/builtin.h), not
+// `worthit bench` see. Built-ins are added explicitly (worthit/kernels/builtin.h), not
 // by static initialisers, which static libraries would drop.
 #pragma once
 

@@ -56,7 +56,7 @@ Measurement measure_device_once(const std::string& name, const std::function<dou
                                 int64_t calls_per_timed_run, double min_time_s,
                                 int64_t fixed_invocations = 0);
 
-// A planted slowdown for testing `worthit compare` (docs/compare.md): with
+// A planted slowdown for testing `worthit compare` (docs/measurement.md, "Planted slowdowns"): with
 // WORTHIT_PLANT_SLOWDOWN="GLOB=PCT[,GLOB=PCT]" every call of a candidate whose
 // name matches GLOB is made PCT percent slower by spinning after it. Returns 0
 // when no rule matches.

@@ -78,6 +78,11 @@ struct Correctness {
   std::string detail;      // first failure, in words
 };
 
+// The largest bench process index a results file may hold: far more
+// processes than anyone pools, small enough that offsets added while pooling
+// files never overflow.
+inline constexpr int kMaxProcessIndex = 1'000'000;
+
 // One source file's maintenance metrics (docs/reports.md, "Maintenance
 // metrics"), measured when the candidate was built (built-in candidates) or
 // benched (plugin candidates), so that a report needs no source checkout.
@@ -98,7 +103,8 @@ struct SourceMetrics {
 struct RecordedCost {
   std::string origin;  // "build" (measured when worthit was built) or "bench" (plugins)
   std::vector<SourceMetrics> files;
-  std::vector<std::string> missing;  // sources that could not be read, with why
+  std::vector<std::string> missing;          // sources that could not be measured
+  std::vector<std::string> missing_reasons;  // why, one per `missing` entry
 };
 
 // One candidate at one size of one workload.
@@ -124,7 +130,7 @@ struct BenchResult {
   // The bench process that took each sample (0-based), when `worthit bench
   // --processes N` pooled several; empty for a single process. Samples of one
   // process share its memory layout, so they vary less than samples of two.
-  std::vector<int> sample_process;
+  std::vector<int> sample_process;  // each in 0..kMaxProcessIndex
   // Each sample's position in its case's schedule (0-based, counted over
   // every candidate of the workload and size, C++ and Python alike): shows
   // that candidates were interleaved. Empty when not recorded.

@@ -1,9 +1,9 @@
 // The decision engine: free functions over result records, an optional op
 // share (trace or --share) and a policy. For each workload, size, device and
-// framework family it answers DESIGN.md's three questions and gives one
-// verdict with its reasons. The verdict itself is a pure function over
-// numbers (decide_numbers, tested as a table); the reasons paragraph is a
-// separate writer (write_reasons, decision_prose.cpp).
+// framework family it answers the three questions of docs/architecture.md
+// and gives one verdict with its reasons. The verdict itself is a pure
+// function over numbers (decide_numbers, tested as a table); the reasons
+// paragraph is a separate writer (write_reasons, decision_prose.cpp).
 #pragma once
 
 #include <filesystem>

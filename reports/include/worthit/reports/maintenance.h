@@ -18,7 +18,8 @@ using FileMetrics = SourceMetrics;
 
 struct MaintenanceMetrics {
   std::vector<FileMetrics> files;
-  std::vector<std::string> missing;  // registered files not found under the source root
+  std::vector<std::string> missing;          // registered files that were not read
+  std::vector<std::string> missing_reasons;  // why, one per `missing` entry
   int file_count = 0;
   int code_lines = 0;
   int comment_lines = 0;
@@ -30,6 +31,26 @@ struct MaintenanceMetrics {
   std::vector<std::string> cost_reasons;  // what set the cost level, in words
 };
 
+// A registered source file, read for its metrics. `text` is empty and
+// `refused` says why when it was not read.
+struct SourceFile {
+  std::filesystem::path path;  // where it was found (canonical); empty when refused
+  std::string text;
+  std::string refused;  // "", "not found", "outside the source root", "not a regular file", ...
+};
+
+// The largest source file read for metrics; larger ones are refused.
+inline constexpr size_t kMaxSourceBytes = 8u << 20;
+
+// The one way worthit reads a candidate's registered source file (report,
+// bench): `registered` (repository-relative as a results file lists it, or an
+// absolute path) is resolved against `source_root`, symbolic links included,
+// and read only when the result lies inside the root, is a regular file and
+// holds at most kMaxSourceBytes. A results file is input: its `sources` must
+// not make worthit read /etc/shadow, /dev/zero or block on a FIFO. Never throws.
+SourceFile read_source_file(const std::filesystem::path& source_root,
+                            const std::string& registered);
+
 // Measures one file's text; `path` picks the language by extension. Fills
 // `hash` with content_hash(text).
 FileMetrics measure_source_text(const std::string& path, std::string_view text);
@@ -37,25 +58,6 @@ FileMetrics measure_source_text(const std::string& path, std::string_view text);
 // "fnv1a64:" and 16 hex digits: FNV-1a over the bytes. Identifies which
 // version of a file was measured; not a security hash.
 std::string content_hash(std::string_view bytes);
-
-// A registered source file, read for its metrics. `text` is empty and
-// `refused` says why when it was not read.
-struct SourceFile {
-  std::filesystem::path path;  // where it was found; empty when refused
-  std::string text;
-  std::string refused;  // "", "not found", "not a regular file", "larger than ..."
-};
-
-// The largest source file read for metrics; larger ones are refused.
-inline constexpr size_t kMaxSourceBytes = 8u << 20;
-
-// The one way worthit reads a candidate's registered source file (bench at
-// build time, plugins' workers, report for older results): `registered`,
-// relative to `source_root` or absolute, read when it is a regular file of
-// at most kMaxSourceBytes. Never throws. (Issue 16 hardens this resolver:
-// inside the source root only; this declaration is theirs.)
-SourceFile read_source_file(const std::filesystem::path& source_root,
-                            const std::string& registered);
 
 // Measures `sources` (read through read_source_file) into a record for
 // results.json; unreadable ones go to `missing`.
