@@ -28,7 +28,9 @@ std::string format_duration(double ns) {
   return buf;
 }
 
-std::string format_ratio(double x) { return printf_string(x < 10 ? "%.2fx" : "%.1fx", x); }
+std::string format_ratio(double x) {
+  return printf_string(x < 10 ? "%.2fx" : x < 100 ? "%.1fx" : "%.0fx", x);
+}
 
 std::string format_percent(double fraction, int decimals) {
   return printf_string("%.*f%%", fraction * 100, decimals);
