@@ -8,9 +8,11 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "build_config.h"
+#include "builtin_costs.h"
 #include "calibrate_cpu.h"
 #include "calibrate_gpu.h"
 #include "child_process.h"
@@ -25,6 +27,7 @@
 #include "worthit/results/file_io.h"
 #include "worthit/results/machine.h"
 #include "worthit/results/results_json.h"
+#include "worthit/results/unavailable.h"
 
 namespace worthit::cli {
 namespace {
@@ -35,6 +38,8 @@ struct BenchArgs {
   std::string calibration;
   bool repetitions_given = false;
   bool min_time_given = false;
+  bool target_ci_given = false;
+  bool max_time_given = false;
   bool no_table = false;
   bool no_calibrate = false;
   int processes = 1;
@@ -131,6 +136,12 @@ std::vector<std::string> child_command(const BenchArgs& args, const std::string&
                                   "--repetitions=" + std::to_string(o.repetitions),
                                   std::string("--min-time=") + min_time,
                                   "--seed=" + std::to_string(o.seed)};
+  char sampling[64];
+  std::snprintf(sampling, sizeof sampling, "%.17g", o.target_ci);
+  cmd.push_back(std::string("--target-ci=") + sampling);
+  std::snprintf(sampling, sizeof sampling, "%.17g", o.max_time_s);
+  cmd.push_back(std::string("--max-time=") + sampling);
+  if (o.verbose) cmd.push_back("--verbose");
   if (!calibration.empty())
     cmd.push_back("--calibration=" + calibration);
   else
@@ -176,12 +187,49 @@ ResultsFile bench_in_processes(const BenchArgs& args, const std::string& calibra
   return merge_process_results(runs);
 }
 
+// One line per failure, not one per size: a candidate that fails the same
+// way at every size is reported once, with the count at the end. Failure
+// lines end in "<backend> error: <reason>" (or "incorrect: "), after the
+// "[k/n] <workload> <size>: " of their case.
+class FailureLog {
+ public:
+  explicit FailureLog(ProgressFn progress) : progress_(std::move(progress)) {}
+  void operator()(const std::string& line) {
+    size_t at = std::string::npos, len = 0;
+    for (const char* marker : {" error: ", " incorrect: "})
+      if (const size_t p = line.find(marker); p != std::string::npos && p < at)
+        at = p, len = std::strlen(marker);
+    const size_t open = line.find("] ");
+    if (at == std::string::npos || open == std::string::npos || line.front() != '[')
+      return progress_(line);
+    const size_t start = line.find_last_of(" ", at - 1);
+    const std::string backend = line.substr(start + 1, at - start - 1);
+    const std::string workload = line.substr(open + 2, line.find(' ', open + 2) - open - 2);
+    const std::string key = workload + "/" + backend + "\n" + line.substr(at + len);
+    if (++seen_[key] == 1) progress_(line);
+  }
+  void summary() const {
+    for (const auto& [key, n] : seen_)
+      if (n > 1)
+        progress_(key.substr(0, key.find('\n')) + " failed the same way at " + std::to_string(n) +
+                  " sizes (reported once above): " + key.substr(key.find('\n') + 1));
+  }
+
+ private:
+  ProgressFn progress_;
+  std::map<std::string, int> seen_;
+};
+
 int run_bench(BenchArgs& args) {
   BenchOptions& o = args.options;
   if (o.quick) {
     if (!args.repetitions_given) o.repetitions = 5;
     if (!args.min_time_given) o.min_time_s = 0.01;
+    if (!args.target_ci_given) o.target_ci = 0.05;
+    if (!args.max_time_given) o.max_time_s = 1;
   }
+  // -r N alone is a fixed count; with --target-ci it is the minimum.
+  if (args.repetitions_given && !args.target_ci_given) o.target_ci = 0;
   if (o.threads <= 0) o.threads = physical_core_count();
   if (o.workload_globs.empty()) o.workload_globs = {"*"};
   if (o.backend_globs.empty()) o.backend_globs = {"*"};
@@ -224,8 +272,9 @@ int run_bench(BenchArgs& args) {
       std::cerr << "worthit bench: from the trace: " << tw.names[i] << " ("
                 << tw.specs["ops"][i]["share"].get<double>() * 100 << "% of the step)\n";
   }
-  const auto python = list_python_backends(o.plugins);
-  if (args.from_trace.empty()) check_globs(registry, o, python);
+  // The listing includes the trace's workloads, so the globs are checked against them too.
+  const PythonListing python = list_python_backends(o.plugins, o.verbose, o.trace_ops);
+  check_globs(registry, o, python.backends);
 
   Selection selection;
   try {
@@ -236,11 +285,13 @@ int run_bench(BenchArgs& args) {
   }
 
   const auto start = std::chrono::steady_clock::now();
-  auto progress = [&](const std::string& line) {
+  auto print = [start](const std::string& line) {
     const double t =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr, "[%7.1fs] %s\n", t, line.c_str());
   };
+  FailureLog failures(print);
+  auto progress = [&failures](const std::string& line) { failures(line); };
   // The CPU's ceilings, and the GPU's that `worthit calibrate` keeps beside
   // them (calibration-cuda.json); each result is annotated with its device's.
   const auto cal_path = args.calibration.empty() ? default_calibration_path()
@@ -264,11 +315,19 @@ int run_bench(BenchArgs& args) {
   for (const auto& c : {calibration, gpu_calibration})
     if (c) calibrations.push_back(*c);
 
-  progress("threads " + std::to_string(o.threads) + ", " + std::to_string(o.repetitions) +
-           " repetitions of >= " + std::to_string(o.min_time_s) + " s" +
-           (args.processes > 1 ? " in each of " + std::to_string(args.processes) + " processes"
-                               : std::string()) +
-           ", seed " + std::to_string(o.seed));
+  char target[64];
+  std::snprintf(target, sizeof target, "%g%%", o.target_ci * 100);
+  char budget[64];
+  std::snprintf(budget, sizeof budget, "%g s", o.max_time_s);
+  print("threads " + std::to_string(o.threads) + ", " +
+        (o.target_ci > 0 ? "at least " + std::to_string(o.repetitions) +
+                               " repetitions, then until the median is known to +-" + target +
+                               " or " + budget + " per workload and size,"
+                         : std::to_string(o.repetitions) + " repetitions") +
+        " of >= " + std::to_string(o.min_time_s) + " s" +
+        (args.processes > 1 ? " in each of " + std::to_string(args.processes) + " processes"
+                            : std::string()) +
+        ", seed " + std::to_string(o.seed));
 
   ResultsFile file;
   file.created = utc_timestamp();
@@ -277,6 +336,9 @@ int run_bench(BenchArgs& args) {
   file.machine.torch_version = built_torch_version();
   file.settings.threads = o.threads;
   file.settings.repetitions = o.repetitions;
+  file.settings.adaptive = o.target_ci > 0;
+  file.settings.target_ci = o.target_ci;
+  file.settings.max_time_s = o.max_time_s;
   file.settings.min_time_s = o.min_time_s;
   file.settings.seed = o.seed;
   file.settings.quick = o.quick;
@@ -291,20 +353,28 @@ int run_bench(BenchArgs& args) {
     file.machine.libraries = pooled.machine.libraries;
     file.results = std::move(pooled.results);
   } else {
-    file.results = run_benchmarks(registry, selection, o, progress);
-    for (auto& r : run_python_workers(o, progress)) file.results.push_back(std::move(r));
-    for (const auto& [lib, version] : python_library_versions())
-      file.machine.libraries[lib] = version;
+    // One schedule over this process's C++ candidates and every Python
+    // worker group: each workload and size is sampled in shared rounds.
+    auto local = make_local_participant(registry, selection, o);
+    PythonWorkers workers(o, python, progress);
+    std::vector<Participant*> participants{local.get()};
+    for (Participant* p : workers.participants()) participants.push_back(p);
+    file.results = run_schedule(participants, o.sampling(), progress);
+    for (auto& r : workers.rows_without_case()) file.results.push_back(std::move(r));
+    for (const auto& [lib, version] : workers.finish()) file.machine.libraries[lib] = version;
+    record_builtin_costs(file.results);
   }
   annotate_results(file.results, calibrations);
+  failures.summary();
+  for (const auto& u : summarize_unavailable(file.results)) print(describe(u));
 
   write_results(args.output, file);
   if (!args.no_table) print_results_table(std::cout, file);
   int bad = 0;
   for (const auto& r : file.results)
     bad += r.status == ResultStatus::incorrect || r.status == ResultStatus::error;
-  progress("wrote " + args.output + " (" + std::to_string(file.results.size()) + " results" +
-           (bad ? ", " + std::to_string(bad) + " incorrect or failed" : std::string()) + ")");
+  print("wrote " + args.output + " (" + std::to_string(file.results.size()) + " results" +
+        (bad ? ", " + std::to_string(bad) + " incorrect or failed" : std::string()) + ")");
   return bad ? kExitFailure : kExitOk;
 }
 
@@ -331,16 +401,31 @@ Verb add_bench_verb(CLI::App& app) {
   cmd->add_option("--min-time", o.min_time_s, "Minimum seconds per repetition (default 0.05)")
       ->check(CLI::Range(1e-6, 3600.0))
       ->each([a = args.get()](const std::string&) { a->min_time_given = true; });
-  cmd->add_option("-r,--repetitions", o.repetitions, "Repetitions per candidate (default 9)")
+  cmd->add_option("-r,--repetitions", o.repetitions,
+                  "Repetitions per candidate: exactly N; with --target-ci, at least N\n"
+                  "(default: at least 5, adaptive)")
       ->check(CLI::Range(1, 100000))
       ->each([a = args.get()](const std::string&) { a->repetitions_given = true; });
+  cmd->add_option("--target-ci", o.target_ci,
+                  "Keep sampling a candidate until the 95% interval of its median is within\n"
+                  "this fraction of it (default 0.02: +-2%; 0: a fixed count)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->each([a = args.get()](const std::string&) { a->target_ci_given = true; });
+  cmd->add_option("--max-time", o.max_time_s,
+                  "Sampling budget in seconds per workload and size, all candidates together\n"
+                  "(default 10; the minimum repetitions are always taken; 0: none)")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->each([a = args.get()](const std::string&) { a->max_time_given = true; });
   cmd->add_option("--processes", args->processes,
                   "Run the whole selection in N fresh processes, one after the other, and pool\n"
                   "their samples (default 1). Each process has its own memory layout, which moves\n"
                   "some kernels' times by a few percent; use 5 for `worthit compare` in CI")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--seed", o.seed, "Input generator seed (default 42)");
-  cmd->add_flag("-q,--quick", o.quick, "Small sizes, 5 repetitions of 0.01 s: a smoke run");
+  cmd->add_flag("-q,--quick", o.quick,
+                "Small sizes, repetitions of 0.01 s until +-5% or 1 s per size: a smoke run");
+  cmd->add_flag("-v,--verbose", o.verbose,
+                "Show the Python workers' own output and plugins' tracebacks on stderr");
   cmd->add_option("--plugin", o.plugins, "Python file adding candidates or workloads (repeatable)")
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", args->output, "Results file (default results.json)");

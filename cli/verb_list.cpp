@@ -14,7 +14,7 @@ Verb add_list_verb(CLI::App& app) {
       "list", [] {
         Registry registry;
         kernels::register_builtin(registry);
-        const auto python = list_python_backends();
+        const auto python = list_python_backends().backends;
         for (const Workload* w : registry.workloads()) {
           std::cout << w->name() << ": " << w->description() << "\n  sizes:";
           for (const auto& s : w->sizes()) std::cout << " " << s.label;

@@ -32,6 +32,7 @@ struct ReportOptions {
   std::string source_root;
   std::string calibration;
   int top = 15;
+  std::string framework;
   bool quiet = false;
 };
 
@@ -130,6 +131,18 @@ int run_report(const ReportOptions& o) {
   if (!o.source_root.empty() && !std::filesystem::is_directory(inputs.source_root))
     throw UsageError("--source-root: " + o.source_root + " is not a directory");
   if (!o.share.empty()) inputs.share = parse_share(o.share);
+  if (!o.framework.empty()) {
+    std::set<std::string> known;
+    for (const auto& [family, globs] : policy.framework_families) known.insert(family);
+    for (const auto& r : results.results)
+      if (r.framework) known.insert(reports::framework_family(policy, r.family, r.backend));
+    if (!known.count(o.framework)) {
+      std::string list;
+      for (const auto& f : known) list += (list.empty() ? "" : ", ") + f;
+      throw UsageError("--framework: unknown family '" + o.framework + "' (" + list + ")");
+    }
+    inputs.framework = o.framework;
+  }
   if (!o.trace.empty()) {
     std::vector<std::string> workloads;
     std::set<std::string> seen;
@@ -157,6 +170,7 @@ int run_report(const ReportOptions& o) {
   report.results_path = o.results;
   report.trace_path = o.trace;
   report.policy_path = o.policy;
+  report.framework_filter = o.framework;
 
   nlohmann::json j = reports::report_to_json(report);
   std::string hot_md;
@@ -167,16 +181,23 @@ int run_report(const ReportOptions& o) {
         o.md_out, reports::report_to_markdown(report) + (hot_md.empty() ? "" : "\n" + hot_md));
 
   for (const auto& d : report.decisions) {
-    std::cout << d.workload << " " << d.size << (d.device != "cpu" ? " " + d.device : "") << ": "
+    std::cout << d.workload << " " << d.size << (d.device != "cpu" ? " " + d.device : "")
+              << (d.family.empty() ? "" : " for " + reports::family_display_name(d.family)) << ": "
               << reports::to_string(d.verdict);
     if (d.custom_speedup)
       std::cout << " (custom " << reports::format_ratio(d.custom_speedup->value) << " ["
                 << reports::format_ratio(d.custom_speedup->ci_low) << ", "
-                << reports::format_ratio(d.custom_speedup->ci_high) << "])";
+                << reports::format_ratio(d.custom_speedup->ci_high) << "] vs "
+                << d.best_framework->backend << ")";
+    else if (d.best_framework && d.verdict == reports::Verdict::use_framework_jit)
+      std::cout << " (" << d.best_framework->backend << ")";
     std::cout << "\n";
   }
   for (const auto& w : report.workloads)
-    if (!w.changes.empty()) std::cout << w.workload << " across sizes: " << w.summary << "\n";
+    if (!w.changes.empty())
+      std::cout << w.workload
+                << (w.family.empty() ? "" : " for " + reports::family_display_name(w.family))
+                << " across sizes: " << w.summary << "\n";
   for (const auto& w : report.warnings) std::cerr << "worthit report: warning: " << w << "\n";
   if (!o.quiet) {
     if (!o.json_out.empty() && o.json_out != "-")
@@ -212,6 +233,9 @@ Verb add_report_verb(CLI::App& app) {
   sub->add_option("--source-root", o->source_root,
                   "where candidates' repository-relative sources are found (default: the "
                   "worthit source folder, else the current directory)");
+  sub->add_option("--framework", o->framework,
+                  "decide for this framework family only (pytorch, tensorflow, numpy, ...); "
+                  "default: once for each family the results have");
   sub->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
   return {"report", [o] { return run_report(*o); }};
 }

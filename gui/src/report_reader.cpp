@@ -39,6 +39,7 @@ std::optional<reports::CandidateSummary> candidate_from_json(const json& j,
   c.backend = j.value("backend", "");
   c.framework = j.value("framework", false);
   c.jit = j.value("jit", false);
+  c.family = get_opt<std::string>(j, "family").value_or("");
   c.status = j.value("status", "ok");
   c.reason = j.value("reason", "");
   c.n = j.value("n", 0);
@@ -46,6 +47,9 @@ std::optional<reports::CandidateSummary> candidate_from_json(const json& j,
   c.ci_low_ns = j.value("ci_low_ns", 0.0);
   c.ci_high_ns = j.value("ci_high_ns", 0.0);
   c.cv = j.value("cv", 0.0);
+  c.unstable = j.value("unstable", false);
+  c.unstable_reason = j.value("unstable_reason", "");
+  c.stop_reason = j.value("stop_reason", "");
   return c;
 }
 
@@ -81,6 +85,8 @@ reports::Report report_from_json(const json& j) {
       r.results_path = in.value("results", "");
       if (in.contains("trace") && in["trace"].is_string()) r.trace_path = in["trace"];
       if (in.contains("policy") && in["policy"].is_string()) r.policy_path = in["policy"];
+      if (in.contains("framework") && in["framework"].is_string())
+        r.framework_filter = in["framework"];
     }
     if (j.contains("machine")) r.machine = machine_from_json(j["machine"]);
     const json& decisions = at(j, "decisions", "$");
@@ -93,7 +99,15 @@ reports::Report report_from_json(const json& j) {
       out.size = get<std::string>(d, "size", where);
       out.params = d.value("params", std::map<std::string, int64_t>{});
       out.device = d.value("device", "cpu");
+      out.family = get_opt<std::string>(d, "family").value_or("");
       out.verdict = verdict(d, "verdict", where);
+      const std::string why = d.value("why", "");
+      for (auto w : {reports::DecisionWhy::no_framework, reports::DecisionWhy::all_custom_incorrect,
+                     reports::DecisionWhy::no_custom, reports::DecisionWhy::too_few_samples,
+                     reports::DecisionWhy::custom_pays, reports::DecisionWhy::op_below_bar,
+                     reports::DecisionWhy::step_below_bar, reports::DecisionWhy::straddles_op_bar,
+                     reports::DecisionWhy::straddles_step_bar})
+        if (why == reports::to_string(w)) out.why = w;
       out.reasons = d.value("reasons", "");
       if (d.contains("q1")) {
         const json& q1 = d["q1"];
@@ -108,6 +122,7 @@ reports::Report report_from_json(const json& j) {
         out.best_framework =
             candidate_from_json(q2.value("best_framework", json()), where + ".q2.best_framework");
         out.jit_speedup = speedup_from_json(q2.value("jit_speedup", json()));
+        out.jit_wins = q2.value("jit_wins", false);
       }
       if (d.contains("q3")) {
         const json& q3 = d["q3"];
@@ -149,6 +164,7 @@ reports::Report report_from_json(const json& j) {
       reports::WorkloadSummary ws;
       ws.workload = get<std::string>(w, "workload", where);
       ws.device = w.value("device", "cpu");
+      ws.family = get_opt<std::string>(w, "family").value_or("");
       for (const json& v : w.value("verdicts", json::array())) {
         ws.sizes.push_back(get<std::string>(v, "size", where + ".verdicts"));
         ws.verdicts.push_back(verdict(v, "verdict", where + ".verdicts"));

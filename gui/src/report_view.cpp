@@ -152,8 +152,9 @@ void ReportView::set_report(const ReportDocument* doc) {
   decision_box_->clear();
   if (doc_) {
     for (const reports::Decision& d : doc_->report.decisions)
-      decision_box_->addItem(
-          QString::fromStdString(d.workload + "  " + d.size + "  (" + d.device + ")"));
+      decision_box_->addItem(QString::fromStdString(
+          d.workload + "  " + d.size + "  (" + d.device +
+          (d.family.empty() ? "" : ", " + reports::family_display_name(d.family) + " user") + ")"));
   }
   decision_box_->blockSignals(false);
   // Start where there is most to see: the decision with the most measured
@@ -217,7 +218,12 @@ void ReportView::rebuild_cards() {
         QStringLiteral(
             "<b style='font-size:11pt'>%1</b> <span style='color:#555'>"
             "(%2)</span><br><b style='color:%3'>%4</b> — %5")
-            .arg(q(w.workload), q(w.device), c.name(), verdict_words(main), q(w.summary));
+            .arg(
+                q(w.workload),
+                q(w.device + (w.family.empty()
+                                  ? ""
+                                  : ", for a " + reports::family_display_name(w.family) + " user")),
+                c.name(), verdict_words(main), q(w.summary));
     QStringList chips;
     for (size_t i = 0; i < w.sizes.size(); ++i)
       chips << QStringLiteral("<span style='color:%1'>■</span> %2")
@@ -229,7 +235,7 @@ void ReportView::rebuild_cards() {
               .arg(q(ch.from_size), q(ch.to_size), verdict_words(ch.from), verdict_words(ch.to));
     // The reasons at the largest size, in the engine's own words.
     for (auto it = r.decisions.rbegin(); it != r.decisions.rend(); ++it)
-      if (it->workload == w.workload && it->device == w.device) {
+      if (it->workload == w.workload && it->device == w.device && it->family == w.family) {
         text += QStringLiteral("<br><span style='color:#333'>%1: %2</span>")
                     .arg(q(it->size), q(it->reasons));
         break;

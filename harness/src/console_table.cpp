@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "worthit/results/unavailable.h"
+
 namespace worthit {
 
 std::string format_duration_ns(double ns) {
@@ -74,8 +76,13 @@ void print_results_table(std::ostream& out, const ResultsFile& file) {
     std::snprintf(line, sizeof line, "  %-24s %12s  %-25s %9s %10s  %s\n", "candidate", "median",
                   "95% CI of median", "speedup", "ceiling", "status");
     out << line;
+    std::vector<std::string> unavailable;
     for (const BenchResult* r : rows) {
       const std::string name = r->backend + (r->framework ? " *" : "");
+      if (r->status == ResultStatus::unavailable) {
+        unavailable.push_back(r->backend);  // folded: one line here, the reasons at the end
+        continue;
+      }
       if (r->status != ResultStatus::ok) {
         std::string why = r->reason.size() > 70 ? r->reason.substr(0, 67) + "..." : r->reason;
         std::snprintf(line, sizeof line, "  %-24s %12s  %-25s %9s %10s  %s: %s\n", name.c_str(),
@@ -94,7 +101,17 @@ void print_results_table(std::ostream& out, const ResultsFile& file) {
       }
       out << line;
     }
+    if (!unavailable.empty()) {
+      std::string names;
+      for (size_t i = 0; i < unavailable.size() && i < 6; ++i)
+        names += (i ? ", " : "") + unavailable[i];
+      if (unavailable.size() > 6) names += ", ...";
+      out << "  (" << unavailable.size() << " unavailable: " << names << ")\n";
+    }
   }
+  const auto folded = summarize_unavailable(file.results);
+  if (!folded.empty()) out << "\n";
+  for (const auto& g : folded) out << describe(g) << "\n";
   out << "\n* framework-native. speedup: best framework-native median / this median (>1: "
          "faster).\n";
   if (!file.calibration)

@@ -54,6 +54,8 @@ ResultsFile merge_process_results(const std::vector<ResultsFile>& processes) {
       }
       into.samples_ns.insert(into.samples_ns.end(), r.samples_ns.begin(), r.samples_ns.end());
       into.iterations.insert(into.iterations.end(), r.iterations.begin(), r.iterations.end());
+      // Schedule positions are per process (each has its own schedule).
+      into.sample_seq.insert(into.sample_seq.end(), r.sample_seq.begin(), r.sample_seq.end());
       into.sample_process.insert(into.sample_process.end(), r.samples_ns.size(), p);
     }
   }
@@ -63,10 +65,12 @@ ResultsFile merge_process_results(const std::vector<ResultsFile>& processes) {
       r.samples_ns.clear();
       r.iterations.clear();
       r.sample_process.clear();
+      r.sample_seq.clear();
       r.stats = {};
       continue;
     }
     if (n == 1) r.sample_process.clear();
+    if (r.sample_seq.size() != r.samples_ns.size()) r.sample_seq.clear();
     r.stats = summarize(r.samples_ns, {}, r.sample_process);
   }
   return merged;

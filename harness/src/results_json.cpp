@@ -127,6 +127,7 @@ json to_json(const SampleStats& s) {
           {"iqr_ns", s.iqr},
           {"ci95_low_ns", s.ci_low},
           {"ci95_high_ns", s.ci_high},
+          {"ci_halfwidth", s.ci_halfwidth},
           {"cv", s.cv},
           {"unstable", s.unstable},
           {"unstable_reason", s.unstable_reason}};
@@ -146,12 +147,64 @@ SampleStats stats_from_json(const json& j, const std::string& w) {
   s.iqr = non_negative_in(j, "iqr_ns", w);
   s.ci_low = non_negative_in(j, "ci95_low_ns", w);
   s.ci_high = non_negative_in(j, "ci95_high_ns", w);
+  s.ci_halfwidth = non_negative_in(j, "ci_halfwidth", w);
+  if (s.ci_halfwidth == 0 && s.median > 0 && s.ci_high >= s.ci_low)
+    s.ci_halfwidth = (s.ci_high - s.ci_low) / 2 / s.median;
   s.cv = non_negative_in(j, "cv", w);
   s.unstable = get_or<bool>(j, "unstable", false, w);
   s.unstable_reason = get_or<std::string>(j, "unstable_reason", "", w);
   return s;
 }
+
+json to_json(const SourceMetrics& m) {
+  return {{"path", m.path},
+          {"language", m.language},
+          {"code_lines", m.code_lines},
+          {"comment_lines", m.comment_lines},
+          {"blank_lines", m.blank_lines},
+          {"decision_points", m.decision_points},
+          {"toolchains", m.toolchains},
+          {"isa", m.isa},
+          {"cuda", m.cuda},
+          {"hash", m.hash}};
+}
+
+RecordedCost cost_from_json(const json& j, const std::string& w) {
+  RecordedCost c;
+  c.origin = get_or<std::string>(j, "origin", "", w);
+  c.missing = get_or<std::vector<std::string>>(j, "missing", {}, w);
+  c.missing_reasons = get_or<std::vector<std::string>>(j, "missing_reasons", {}, w);
+  if (c.missing_reasons.size() > c.missing.size())
+    throw SchemaError(w + ".missing_reasons: more entries than missing");
+  const json& files = field(j, "files", w);
+  if (!files.is_array()) throw SchemaError(w + ".files: expected an array");
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string wf = w + ".files[" + std::to_string(i) + "]";
+    SourceMetrics m;
+    m.path = get<std::string>(files[i], "path", wf);
+    m.language = get_or<std::string>(files[i], "language", "other", wf);
+    m.code_lines = count_in(files[i], "code_lines", 0, wf);
+    m.comment_lines = count_in(files[i], "comment_lines", 0, wf);
+    m.blank_lines = count_in(files[i], "blank_lines", 0, wf);
+    m.decision_points = count_in(files[i], "decision_points", 0, wf);
+    m.toolchains = get_or<std::vector<std::string>>(files[i], "toolchains", {}, wf);
+    m.isa = get_or<std::vector<std::string>>(files[i], "isa", {}, wf);
+    m.cuda = get_or<bool>(files[i], "cuda", false, wf);
+    m.hash = get_or<std::string>(files[i], "hash", "", wf);
+    c.files.push_back(std::move(m));
+  }
+  return c;
+}
 }  // namespace
+
+json to_json(const RecordedCost& c) {
+  json files = json::array();
+  for (const auto& f : c.files) files.push_back(to_json(f));
+  return {{"origin", c.origin},
+          {"files", files},
+          {"missing", c.missing},
+          {"missing_reasons", c.missing_reasons}};
+}
 
 json to_json(const BenchResult& r) {
   json j = {{"workload", r.workload},
@@ -187,6 +240,11 @@ json to_json(const BenchResult& r) {
             {"extra", r.extra}};
   j["stats"] = r.status == ResultStatus::ok ? to_json(r.stats) : json(nullptr);
   if (!r.sample_process.empty()) j["sample_process"] = r.sample_process;
+  if (!r.sample_seq.empty()) j["sample_seq"] = r.sample_seq;
+  if (!r.stop_reason.empty()) j["stop_reason"] = r.stop_reason;
+  if (!r.family.empty()) j["family"] = r.family;
+  if (!r.detail.empty()) j["detail"] = r.detail;
+  if (r.cost) j["maintenance"] = to_json(*r.cost);
   if (r.speedup_vs_best_framework) j["speedup_vs_best_framework"] = *r.speedup_vs_best_framework;
   return j;
 }
@@ -240,6 +298,18 @@ BenchResult result_from_json(const json& j) {
     r.stats = stats_from_json(field(j, "stats", wc), wc + ".stats");
     if (r.samples_ns.empty()) throw SchemaError(wc + ": status ok but no samples_ns");
   }
+  r.family = get_or<std::string>(j, "family", "", wc);
+  r.detail = get_or<std::string>(j, "detail", "", wc);
+  r.stop_reason = get_or<std::string>(j, "stop_reason", "", wc);
+  r.sample_seq = get_or<std::vector<int>>(j, "sample_seq", {}, wc);
+  if (!r.sample_seq.empty() && r.sample_seq.size() != r.samples_ns.size())
+    throw SchemaError(wc + ".sample_seq: " + std::to_string(r.sample_seq.size()) + " entries for " +
+                      std::to_string(r.samples_ns.size()) + " samples");
+  for (size_t i = 0; i < r.sample_seq.size(); ++i)
+    in_range(r.sample_seq[i], 0, static_cast<int>(kMaxCount),
+             wc + ".sample_seq[" + std::to_string(i) + "]");
+  if (const json* m = json_fields::optional_field(j, "maintenance", wc); m && !m->is_null())
+    r.cost = cost_from_json(*m, wc + ".maintenance");
   r.sample_process = get_or<std::vector<int>>(j, "sample_process", {}, wc);
   if (!r.sample_process.empty() && r.sample_process.size() != r.samples_ns.size())
     throw SchemaError(wc + ".sample_process: " + std::to_string(r.sample_process.size()) +
@@ -261,6 +331,15 @@ BenchResult result_from_json(const json& j) {
   return r;
 }
 
+BenchResult pending_result_from_json(const json& j) {
+  if (!j.is_object() || !j.contains("status") || j["status"] != "ok") return result_from_json(j);
+  json copy = j;
+  copy["status"] = "skipped";  // parsed as a record without timing, then restored
+  BenchResult r = result_from_json(copy);
+  r.status = ResultStatus::ok;
+  return r;
+}
+
 json to_json(const ResultsFile& f) {
   json results = json::array();
   for (const auto& r : f.results) results.push_back(to_json(r));
@@ -272,6 +351,9 @@ json to_json(const ResultsFile& f) {
           {"settings",
            {{"threads", f.settings.threads},
             {"repetitions", f.settings.repetitions},
+            {"adaptive", f.settings.adaptive},
+            {"target_ci", f.settings.target_ci},
+            {"max_time_s", f.settings.max_time_s},
             {"processes", f.settings.processes},
             {"min_time_s", f.settings.min_time_s},
             {"seed", f.settings.seed},
@@ -303,6 +385,10 @@ ResultsFile results_from_json(const json& j) {
     const std::string ws = "settings";
     f.settings.threads = count_in(*s, "threads", 0, ws);
     f.settings.repetitions = count_in(*s, "repetitions", 0, ws);
+    f.settings.adaptive = get_or<bool>(*s, "adaptive", false, ws);
+    f.settings.target_ci =
+        in_range(get_or<double>(*s, "target_ci", 0, ws), 0.0, 1.0, ws + ".target_ci");
+    f.settings.max_time_s = non_negative_in(*s, "max_time_s", ws);
     f.settings.processes = static_cast<int>(in_range(get_or<int64_t>(*s, "processes", 1, ws), 1,
                                                      kMaxProcessIndex + 1, ws + ".processes"));
     f.settings.min_time_s = non_negative_in(*s, "min_time_s", ws);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -140,6 +141,7 @@ BenchResult base_record(const Workload& w, const Size& size, const Candidate& c,
   r.candidate = c.name();
   r.backend = c.backend;
   r.framework = c.framework;
+  r.family = c.family;
   r.language = c.language;
   r.device = c.device;
   r.threads = threads;
@@ -171,6 +173,11 @@ double planted_slowdown_for(const std::string& candidate_name) {
 Measurement measure_once(const std::string& name, const std::function<void()>& run,
                          double min_time_s) {
   return measure(name, run, min_time_s, 0);
+}
+
+Measurement measure_repetition(const std::string& name, const std::function<void()>& run,
+                               double min_time_s, int64_t fixed_iterations) {
+  return measure(name, run, min_time_s, fixed_iterations);
 }
 
 Measurement measure_device_once(const std::string& name, const std::function<double()>& timed_run,
@@ -214,105 +221,141 @@ Selection select(const Registry& registry, const BenchOptions& options) {
   return selection;
 }
 
+SamplingOptions BenchOptions::sampling() const {
+  SamplingOptions s;
+  s.min_repetitions = std::max(1, repetitions);
+  s.target_ci = target_ci;
+  s.max_time_s = max_time_s;
+  return s;
+}
+
+namespace {
+
+// The C++ candidates of this process. Each case's inputs, reference and
+// prepared runs live in `current_` from prepare() to release(); the sources
+// handed to the schedule point into it.
+class LocalParticipant final : public Participant {
+ public:
+  LocalParticipant(const Registry& registry, const Selection& selection,
+                   const BenchOptions& options)
+      : selection_(selection), options_(options) {
+    threads_ = options.threads > 0 ? options.threads : physical_core_count();
+    omp_set_num_threads(threads_);
+    registry.set_threads(threads_);
+  }
+
+  std::string name() const override { return "C++"; }
+
+  std::vector<CaseKey> cases() override {
+    std::vector<CaseKey> out;
+    for (const auto& item : selection_.items) {
+      if (item.candidates.empty()) continue;
+      for (const Size& size : item.sizes)
+        out.push_back({item.workload->name(), size.label, size.params});
+    }
+    return out;
+  }
+
+  PreparedCase prepare(const CaseKey& key,
+                       const std::function<void(const std::string&)>& say) override {
+    const Selection::Item* item = nullptr;
+    const Size* size = nullptr;
+    for (const auto& it : selection_.items)
+      if (it.workload->name() == key.workload)
+        for (const Size& s : it.sizes)
+          if (s.label == key.size) item = &it, size = &s;
+    PreparedCase out;
+    if (!item) return out;
+    const Workload& w = *item->workload;
+    current_ = std::make_unique<Current>();
+    say("generating inputs and reference");
+    current_->inputs = w.make_inputs(*size, options_.seed);
+    Buffers expected = w.make_outputs(*size);
+    w.reference(current_->inputs, expected);
+
+    // Gate every candidate first; only the correct ones are timed.
+    const RunContext ctx{threads_};
+    for (const Candidate* c : item->candidates) {
+      BenchResult r = base_record(w, *size, *c, threads_);
+      if (auto why = c->unavailable ? c->unavailable() : std::nullopt) {
+        r.status = ResultStatus::unavailable;
+        r.reason = *why;
+      } else if (auto skip = c->skip ? c->skip(*size) : std::nullopt) {
+        r.status = ResultStatus::skipped;
+        r.reason = *skip;
+      } else {
+        try {
+          auto t = std::make_unique<Timed>();
+          t->outputs = w.make_outputs(*size);
+          t->prepared = c->prepare(current_->inputs, t->outputs, ctx);
+          r.correctness = run_correctness_gate(w, t->prepared, expected, t->outputs);
+          if (!r.correctness.passed) {
+            r.status = ResultStatus::incorrect;
+            r.reason = r.correctness.detail;
+          } else {
+            out.source_row.push_back(static_cast<int>(out.rows.size()));
+            out.sources.push_back({r.candidate, bind(*t, r.candidate)});
+            current_->timed.push_back(std::move(t));
+          }
+        } catch (const std::exception& e) {
+          r.status = ResultStatus::error;
+          r.reason = e.what();
+        }
+      }
+      if (r.status != ResultStatus::ok && r.status != ResultStatus::unavailable)
+        say(c->backend + " " + to_string(r.status) + ": " + r.reason);
+      out.rows.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  void release(const CaseKey&) override { current_.reset(); }
+
+ private:
+  struct Timed {
+    Buffers outputs;
+    PreparedRun prepared;
+    int64_t iterations = 0;  // found in the first repetition, reused after
+  };
+  struct Current {
+    Buffers inputs;
+    std::vector<std::unique_ptr<Timed>> timed;
+  };
+
+  // One repetition of a gated candidate. The first finds an iteration count
+  // that fills min_time; later ones reuse it so every sample averages the
+  // same calls. Device-timed candidates (GPU) report their own device time;
+  // `iterations` then counts timed_run invocations.
+  std::function<Measurement()> bind(Timed& t, const std::string& name) const {
+    const double min_time = options_.min_time_s;
+    return [&t, name, min_time] {
+      const PreparedRun& p = t.prepared;
+      Measurement m = p.timed_run ? measure_device(name, p.timed_run, p.calls_per_timed_run,
+                                                   min_time, t.iterations)
+                                  : measure(name, p.run, min_time, t.iterations);
+      t.iterations = p.timed_run ? m.iterations / p.calls_per_timed_run : m.iterations;
+      return m;
+    };
+  }
+
+  const Selection& selection_;
+  const BenchOptions& options_;
+  int threads_ = 1;
+  std::unique_ptr<Current> current_;
+};
+
+}  // namespace
+
+std::unique_ptr<Participant> make_local_participant(const Registry& registry,
+                                                    const Selection& selection,
+                                                    const BenchOptions& options) {
+  return std::make_unique<LocalParticipant>(registry, selection, options);
+}
+
 std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selection& selection,
                                         const BenchOptions& options, const ProgressFn& progress) {
-  const int threads = options.threads > 0 ? options.threads : physical_core_count();
-  omp_set_num_threads(threads);
-  registry.set_threads(threads);
-  const RunContext ctx{threads};
-  const int reps = std::max(1, options.repetitions);
-
-  size_t total = 0, done = 0;
-  for (const auto& item : selection.items) total += item.sizes.size();
-
-  std::vector<BenchResult> results;
-  for (const auto& item : selection.items) {
-    const Workload& w = *item.workload;
-    for (const Size& size : item.sizes) {
-      ++done;
-      auto say = [&](const std::string& what) {
-        if (progress)
-          progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + w.name() +
-                   " " + size.label + ": " + what);
-      };
-      say("generating inputs and reference");
-      const Buffers inputs = w.make_inputs(size, options.seed);
-      Buffers expected = w.make_outputs(size);
-      w.reference(inputs, expected);
-
-      // Gate every candidate first; only the correct ones are timed.
-      struct Timed {
-        size_t result_index;
-        Buffers outputs;
-        PreparedRun prepared;
-        int64_t iterations = 0;
-      };
-      std::vector<Timed> timed;
-      for (const Candidate* c : item.candidates) {
-        BenchResult r = base_record(w, size, *c, threads);
-        if (auto why = c->unavailable ? c->unavailable() : std::nullopt) {
-          r.status = ResultStatus::unavailable;
-          r.reason = *why;
-        } else if (auto skip = c->skip ? c->skip(size) : std::nullopt) {
-          r.status = ResultStatus::skipped;
-          r.reason = *skip;
-        } else {
-          try {
-            Buffers outputs = w.make_outputs(size);
-            PreparedRun prepared = c->prepare(inputs, outputs, ctx);
-            r.correctness = run_correctness_gate(w, prepared, expected, outputs);
-            if (!r.correctness.passed) {
-              r.status = ResultStatus::incorrect;
-              r.reason = r.correctness.detail;
-            } else {
-              timed.push_back({results.size(), std::move(outputs), std::move(prepared)});
-            }
-          } catch (const std::exception& e) {
-            r.status = ResultStatus::error;
-            r.reason = e.what();
-          }
-        }
-        if (r.status != ResultStatus::ok)
-          say(c->backend + " " + to_string(r.status) + ": " + r.reason);
-        results.push_back(std::move(r));
-      }
-
-      // Interleave: each repetition round runs every candidate once, in an
-      // order rotated per round, so slow drift (thermal, other tenants) spreads
-      // over all candidates instead of landing on whichever ran last.
-      for (int rep = 0; rep < reps && !timed.empty(); ++rep) {
-        say("repetition " + std::to_string(rep + 1) + "/" + std::to_string(reps) + " of " +
-            std::to_string(timed.size()) + " candidate(s)");
-        for (size_t k = 0; k < timed.size(); ++k) {
-          Timed& t = timed[(k + static_cast<size_t>(rep)) % timed.size()];
-          BenchResult& r = results[t.result_index];
-          if (r.status != ResultStatus::ok) continue;
-          try {
-            // The first round finds an iteration count that fills min_time;
-            // later rounds reuse it so every sample averages the same calls.
-            // Device-timed candidates (GPU) report their own device time;
-            // t.iterations then counts timed_run invocations.
-            const PreparedRun& p = t.prepared;
-            Measurement m = p.timed_run
-                                ? measure_device(r.candidate, p.timed_run, p.calls_per_timed_run,
-                                                 options.min_time_s, t.iterations)
-                                : measure(r.candidate, p.run, options.min_time_s, t.iterations);
-            t.iterations = p.timed_run ? m.iterations / p.calls_per_timed_run : m.iterations;
-            r.samples_ns.push_back(m.ns_per_call);
-            r.iterations.push_back(m.iterations);
-          } catch (const std::exception& e) {
-            r.status = ResultStatus::error;
-            r.reason = e.what();
-          }
-        }
-      }
-      for (const auto& t : timed) {
-        BenchResult& r = results[t.result_index];
-        if (r.status == ResultStatus::ok) r.stats = summarize(r.samples_ns);
-      }
-    }
-  }
-  return results;
+  auto local = make_local_participant(registry, selection, options);
+  return run_schedule({local.get()}, options.sampling(), progress);
 }
 
 void annotate_results(std::vector<BenchResult>& results,

@@ -90,17 +90,24 @@ SampleStats summarize(std::span<const double> samples, const StatsOptions& optio
   s.cv = s.mean > 0 ? s.stddev / s.mean : 0.0;
   std::tie(s.ci_low, s.ci_high) = bootstrap_median_ci(samples, 0.95, options.bootstrap_resamples,
                                                       options.bootstrap_seed, groups);
+  s.ci_halfwidth = relative_halfwidth(s.median, s.ci_low, s.ci_high);
   if (s.n < options.min_samples) {
     s.unstable = true;
     s.unstable_reason = "only " + std::to_string(s.n) + " repetitions (need " +
                         std::to_string(options.min_samples) + ")";
-  } else if (s.cv >= options.unstable_cv) {
+  } else if (options.bootstrap_resamples > 0 && s.ci_halfwidth > options.unstable_ci) {
     s.unstable = true;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "CV %.1f%% >= %.0f%%", s.cv * 100, options.unstable_cv * 100);
+    char buf[128];
+    std::snprintf(buf, sizeof buf,
+                  "median known to +-%.1f%% only (95%% CI, over %.0f%%; CV %.1f%%)",
+                  s.ci_halfwidth * 100, options.unstable_ci * 100, s.cv * 100);
     s.unstable_reason = buf;
   }
   return s;
+}
+
+double relative_halfwidth(double median, double lo, double hi) {
+  return median > 0 ? (hi - lo) / 2.0 / median : 0.0;
 }
 
 }  // namespace worthit

@@ -81,6 +81,7 @@ Candidate torch_cuda_candidate(const std::string& workload, const std::string& d
   c.backend = backend_name("libtorch-cuda", timing);
   c.language = "c++";
   c.framework = true;
+  c.family = "pytorch";
   c.device = "cuda";
   c.description = description + (timing == Timing::cold ? " (L2 flushed before each call)" : "");
   c.sources = {"kernels/cuda/torch_cuda_candidates.cpp"};

@@ -14,6 +14,7 @@ Candidate gelu_libtorch_candidate() {
   c.workload = "gelu";
   c.backend = "libtorch";
   c.framework = true;
+  c.family = "pytorch";
   c.description = "at::gelu_out(y, x, \"tanh\")";
   c.sources = {"kernels/gelu/gelu_libtorch.cpp"};
   c.toolchains = {"libtorch"};

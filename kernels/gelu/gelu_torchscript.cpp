@@ -22,6 +22,7 @@ Candidate gelu_torchscript_candidate() {
   c.workload = "gelu";
   c.backend = "torchscript";
   c.framework = true;
+  c.family = "pytorch";
   c.description = "torch::jit::compile'd function calling torch.gelu(x, approximate='tanh')";
   c.sources = {"kernels/gelu/gelu_torchscript.cpp"};
   c.toolchains = {"libtorch"};

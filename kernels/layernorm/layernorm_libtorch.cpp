@@ -18,6 +18,7 @@ Candidate layernorm_libtorch_candidate() {
   c.workload = "bias_residual_layernorm";
   c.backend = "libtorch";
   c.framework = true;
+  c.family = "pytorch";
   c.description = "at::add_out x2 into a preallocated tensor, then at::native_layer_norm_out";
   c.sources = {"kernels/layernorm/layernorm_libtorch.cpp"};
   c.toolchains = {"libtorch"};

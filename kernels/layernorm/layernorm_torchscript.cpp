@@ -25,6 +25,7 @@ Candidate layernorm_torchscript_candidate() {
   c.workload = "bias_residual_layernorm";
   c.backend = "torchscript";
   c.framework = true;
+  c.family = "pytorch";
   c.description = "torch::jit::compile'd torch.layer_norm(x + bias + residual, ...)";
   c.sources = {"kernels/layernorm/layernorm_torchscript.cpp"};
   c.toolchains = {"libtorch"};

@@ -13,6 +13,7 @@ Candidate matmul_libtorch_candidate() {
   c.workload = "matmul";
   c.backend = "libtorch";
   c.framework = true;
+  c.family = "pytorch";
   c.description = "at::matmul_out(c, a, b) (MKL / oneDNN sgemm)";
   c.sources = {"kernels/matmul/matmul_libtorch.cpp"};
   c.toolchains = {"libtorch"};

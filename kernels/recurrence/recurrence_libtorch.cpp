@@ -16,6 +16,7 @@ Candidate recurrence_libtorch_candidate() {
   c.workload = "linear_recurrence";
   c.backend = "libtorch";
   c.framework = true;
+  c.family = "pytorch";
   c.description = "loop of T at::addcmul_out calls over preallocated per-step views";
   c.sources = {"kernels/recurrence/recurrence_libtorch.cpp"};
   c.toolchains = {"libtorch"};

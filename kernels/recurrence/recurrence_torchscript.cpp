@@ -32,6 +32,7 @@ Candidate recurrence_torchscript_candidate() {
   c.workload = "linear_recurrence";
   c.backend = "torchscript";
   c.framework = true;
+  c.family = "pytorch";
   c.description = "torch::jit::compile'd loop of torch.addcmul(..., out=h[t])";
   c.sources = {"kernels/recurrence/recurrence_torchscript.cpp"};
   c.toolchains = {"libtorch"};

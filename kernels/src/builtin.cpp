@@ -30,6 +30,7 @@ Candidate torch_missing(const std::string& workload, const std::string& backend)
   c.workload = workload;
   c.backend = backend;
   c.framework = true;
+  c.family = "pytorch";
   c.description = "needs libtorch";
   c.toolchains = {"libtorch"};
   c.unavailable = [] {
@@ -74,7 +75,9 @@ void register_builtin(Registry& registry) {
     c.workload = "csv_parse";
     c.backend = "cpp-fast-float";
     c.toolchains = {"openmp", "fast_float"};
-    c.unavailable = [] { return std::optional<std::string>("built without fast_float (libfast-float-dev)"); };
+    c.unavailable = [] {
+      return std::optional<std::string>("built without fast_float (libfast-float-dev)");
+    };
     c.skip = [](const Size&) { return std::optional<std::string>(); };
     c.prepare = [](const Buffers&, Buffers&, const RunContext&) -> PreparedRun {
       throw std::runtime_error("csv_parse/cpp-fast-float: built without fast_float");

@@ -28,7 +28,7 @@ std::string format_percent(double share) {
 
 std::string format_ratio(double x) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, x < 10 ? "%.2fx" : "%.1fx", x);
+  std::snprintf(buf, sizeof buf, x < 10 ? "%.2fx" : x < 100 ? "%.1fx" : "%.0fx", x);
   return buf;
 }
 

@@ -18,7 +18,9 @@
 #include "worthit/harness/gate.h"
 #include "worthit/harness/registry.h"
 #include "worthit/harness/runner.h"
+#include "worthit/harness/sampling.h"
 #include "worthit/kernels/builtin.h"
+#include "worthit/reports/maintenance.h"
 #include "worthit/results/machine.h"
 #include "worthit/results/results_json.h"
 #include "worthit/results/stats.h"
@@ -116,6 +118,27 @@ py::tuple size_tuple(const Size& s) { return py::make_tuple(s.label, s.params); 
 
 py::object json_to_python(const nlohmann::json& j) {
   return py::module_::import("json").attr("loads")(j.dump());
+}
+
+// Options of the sampling rule from a dict with any of its field names.
+SamplingOptions sampling_options(const py::dict& d) {
+  SamplingOptions o;
+  for (const auto& [key, value] : d) {
+    const std::string k = py::str(key);
+    if (k == "min_repetitions")
+      o.min_repetitions = value.cast<int>();
+    else if (k == "max_repetitions")
+      o.max_repetitions = value.cast<int>();
+    else if (k == "target_ci")
+      o.target_ci = value.cast<double>();
+    else if (k == "max_time_s")
+      o.max_time_s = value.cast<double>();
+    else if (k == "confidence")
+      o.confidence = value.cast<double>();
+    else
+      throw py::key_error("unknown sampling option '" + k + "'");
+  }
+  return o;
 }
 
 std::vector<py::tuple> size_list(const std::vector<Size>& sizes) {
@@ -246,6 +269,69 @@ PYBIND11_MODULE(WORTHIT_NATIVE_MODULE, m) {
       py::arg("name"), py::arg("fn"), py::arg("min_time_s"),
       "One repetition through the harness sampler (Google Benchmark): (ns per call, iterations)");
   m.def(
+      "measure_repetition",
+      [](const std::string& name, py::function fn, double min_time_s, int64_t iterations) {
+        const Measurement r = measure_repetition(
+            name, [&fn] { fn(); }, min_time_s, iterations);
+        return py::make_tuple(r.ns_per_call, r.iterations);
+      },
+      py::arg("name"), py::arg("fn"), py::arg("min_time_s"), py::arg("iterations"),
+      "One repetition with the iteration count fixed when > 0: (ns per call, iterations)");
+  m.def(
+      "stop_reason",
+      [](const std::vector<double>& samples, double elapsed_s, const py::dict& options) {
+        return std::string(to_string(stop_reason(samples, elapsed_s, sampling_options(options))));
+      },
+      py::arg("samples_ns"), py::arg("elapsed_s"), py::arg("options") = py::dict(),
+      "The harness's stopping rule: 'sampling', 'target-ci', 'time-budget', 'repetitions', ...");
+  m.def(
+      "sample_interleaved",
+      [](const std::vector<std::pair<std::string, py::function>>& sources,
+         const py::dict& options) {
+        std::vector<SampleSource> cpp;
+        for (const auto& [name, fn] : sources)
+          cpp.push_back({name, [fn = fn] {
+                           const auto t = fn().cast<std::pair<double, int64_t>>();
+                           return Measurement{t.first, t.second};
+                         }});
+        py::list out;
+        for (const auto& s : sample_interleaved(cpp, sampling_options(options))) {
+          py::dict d;
+          d["samples_ns"] = s.samples_ns;
+          d["iterations"] = s.iterations;
+          d["seq"] = s.seq;
+          d["stop"] = std::string(to_string(s.stop));
+          d["error"] = s.error;
+          out.append(d);
+        }
+        return out;
+      },
+      py::arg("sources"), py::arg("options") = py::dict(),
+      "The harness's rounds and stopping rule over (name, fn -> (ns, iterations)) sources");
+  m.def(
+      "measure_source_text",
+      [](const std::string& path, const std::string& text) {
+        return to_json(RecordedCost{"", {reports::measure_source_text(path, text)}, {}})["files"][0]
+            .dump();
+      },
+      py::arg("path"), py::arg("text"),
+      "The maintenance metrics of one file's text (JSON, as results.json records them)");
+  m.def(
+      "measure_cost",
+      [](const std::vector<std::string>& sources, const std::string& root,
+         const std::string& origin) {
+        return to_json(reports::measure_cost(sources, root, origin)).dump();
+      },
+      py::arg("sources"), py::arg("root"), py::arg("origin"),
+      "The maintenance metrics of files (relative to root), as results.json's 'maintenance' "
+      "(JSON)");
+  m.def(
+      "normalize_pending_result",
+      [](const std::string& text) {
+        return to_json(pending_result_from_json(nlohmann::json::parse(text))).dump();
+      },
+      "A gated record not yet timed through the C++ schema and back (raises on schema errors)");
+  m.def(
       "summarize",
       [](const std::vector<double>& samples) {
         return json_to_python(to_json(summarize(samples)));
@@ -270,11 +356,21 @@ PYBIND11_MODULE(WORTHIT_NATIVE_MODULE, m) {
              r.prepared.run();
              if (r.prepared.publish) r.prepared.publish();
            })
-      .def("measure_once", [](CppRun& r, const std::string& name, double min_time_s) {
-        py::gil_scoped_release release;
-        const Measurement m = measure_once(name, r.prepared.run, min_time_s);
-        return py::make_tuple(m.ns_per_call, m.iterations);
-      });
+      .def("measure_once",
+           [](CppRun& r, const std::string& name, double min_time_s) {
+             py::gil_scoped_release release;
+             const Measurement m = measure_once(name, r.prepared.run, min_time_s);
+             return py::make_tuple(m.ns_per_call, m.iterations);
+           })
+      .def("measure_repetition",
+           [](CppRun& r, const std::string& name, double min_time_s, int64_t iterations) {
+             Measurement m;
+             {
+               py::gil_scoped_release release;
+               m = measure_repetition(name, r.prepared.run, min_time_s, iterations);
+             }
+             return py::make_tuple(m.ns_per_call, m.iterations);
+           });
   m.def(
       "prepare_cpp",
       [](const std::string& workload, const std::string& backend, std::shared_ptr<BufferSet> inputs,

@@ -56,6 +56,13 @@ class Candidate:
     # Why a size is deliberately not run, or None.
     skip: Callable[[Size], str | None] | None = None
     device: str = "cpu"
+    # Framework candidates: the family a verdict is given for ("pytorch",
+    # "tensorflow", "numpy", ...); empty: `worthit report` infers it from the
+    # backend name (the policy's framework_families).
+    family: str = ""
+    # The user's function (or prepare) a plugin candidate was made from: its
+    # source lines are its maintenance cost unless `sources` names files.
+    function: Callable[..., object] | None = None
 
     @property
     def name(self) -> str:
@@ -161,16 +168,23 @@ def register_candidate(workload: str, fn: Callable[..., object] | None = None, *
                        framework: bool = False, language: str = "python", inplace: bool = False,
                        prepare: PrepareFn | None = None, requires: Sequence[str] = (),
                        skip: Callable[[Size], str | None] | None = None, description: str = "",
-                       sources: Sequence[str] = (), toolchains: Sequence[str] = ()) -> Candidate:
+                       sources: Sequence[str] = (), toolchains: Sequence[str] = (),
+                       family: str = "") -> Candidate:
     """Adds a candidate for a workload (built-in or defined in Python).
 
     Give either ``fn`` — called as ``fn(*inputs)`` returning the output(s), or
     as ``fn(*inputs, *outputs)`` writing them when ``inplace=True`` — or a full
     ``prepare(inputs, outputs, ctx) -> Prepared`` for one-time setup.
     ``requires`` names modules whose absence makes it ``unavailable``.
+    ``family`` (framework candidates) is the framework family a verdict is
+    given for: "pytorch", "tensorflow", "numpy", ...; by default it is
+    inferred from the backend name (a name containing "torch" is pytorch).
+    ``sources`` are files (relative to the plugin's folder) whose maintenance
+    cost is the candidate's; by default it is the function's own source.
     """
     if (fn is None) == (prepare is None):
         raise TypeError("give exactly one of fn and prepare")
+    origin = fn if fn is not None else prepare
     if prepare is None:
         assert fn is not None
         prepare = function_candidate(fn, inplace=inplace)
@@ -178,19 +192,20 @@ def register_candidate(workload: str, fn: Callable[..., object] | None = None, *
         workload=workload, backend=backend, prepare=prepare, language=language, framework=framework,
         group="plugin", description=description or (fn.__doc__ or "").strip().split("\n")[0] if fn else description,
         sources=list(sources), toolchains=list(toolchains),
-        unavailable=module_missing(*requires) if requires else None, skip=skip))
+        unavailable=module_missing(*requires) if requires else None, skip=skip, family=family,
+        function=origin))
 
 
 def candidate(workload: str, *, backend: str, framework: bool = False, language: str = "python",
               inplace: bool = False, requires: Sequence[str] = (),
               skip: Callable[[Size], str | None] | None = None, description: str = "",
-              sources: Sequence[str] = (), toolchains: Sequence[str] = ()) -> Callable:
+              sources: Sequence[str] = (), toolchains: Sequence[str] = (), family: str = "") -> Callable:
     """Decorator form of ``register_candidate``."""
 
     def wrap(fn: Callable[..., object]) -> Callable[..., object]:
         register_candidate(workload, fn, backend=backend, framework=framework, language=language,
                            inplace=inplace, requires=requires, skip=skip, description=description,
-                           sources=sources, toolchains=toolchains)
+                           sources=sources, toolchains=toolchains, family=family)
         return fn
 
     return wrap

@@ -24,6 +24,7 @@ other (docs/python.md).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -418,7 +419,5 @@ def alias_plugin_candidates(specs: list[dict]) -> None:
         for c in REGISTRY.candidates(workload=spec["op"], group="plugin"):
             if any(x.backend == c.backend for x in REGISTRY.candidates(workload=spec["workload"])):
                 continue
-            REGISTRY.add_candidate(Candidate(
-                workload=spec["workload"], backend=c.backend, prepare=c.prepare, language=c.language,
-                framework=c.framework, group="plugin", description=c.description, sources=c.sources,
-                toolchains=c.toolchains, unavailable=c.unavailable, skip=c.skip, device=c.device))
+            # The same candidate (its family and its function's cost included), on this workload.
+            REGISTRY.add_candidate(dataclasses.replace(c, workload=spec["workload"]))

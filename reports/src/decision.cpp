@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <numeric>
+#include <set>
 #include <tuple>
 
-#include "worthit/reports/format.h"
 #include "worthit/reports/rank_test.h"
 #include "worthit/results/stats.h"
+#include "worthit/results/unavailable.h"
 
 namespace worthit::reports {
 
@@ -35,10 +34,77 @@ std::optional<Verdict> verdict_from_string(const std::string& s) {
   return std::nullopt;
 }
 
+const char* to_string(DecisionWhy w) {
+  switch (w) {
+    case DecisionWhy::no_framework:
+      return "no-framework";
+    case DecisionWhy::all_custom_incorrect:
+      return "all-custom-incorrect";
+    case DecisionWhy::no_custom:
+      return "no-custom";
+    case DecisionWhy::too_few_samples:
+      return "too-few-samples";
+    case DecisionWhy::custom_pays:
+      return "custom-pays";
+    case DecisionWhy::op_below_bar:
+      return "op-below-bar";
+    case DecisionWhy::step_below_bar:
+      return "step-below-bar";
+    case DecisionWhy::straddles_op_bar:
+      return "straddles-op-bar";
+    case DecisionWhy::straddles_step_bar:
+      return "straddles-step-bar";
+  }
+  return "no-framework";
+}
+
+DecisionOutcome decide_numbers(const DecisionNumbers& n) {
+  DecisionOutcome o;
+  o.jit_wins = n.jit && n.jit->value >= n.min_jit_speedup && n.jit->ci_low > 1.0;
+  const Verdict framework = o.jit_wins ? Verdict::use_framework_jit : Verdict::framework_is_enough;
+  auto result = [&](Verdict v, DecisionWhy why) {
+    o.verdict = v;
+    o.why = why;
+    return o;
+  };
+  if (!n.have_framework)
+    return n.custom_incorrect && !n.have_custom
+               ? result(Verdict::custom_incorrect, DecisionWhy::all_custom_incorrect)
+               : result(Verdict::inconclusive, DecisionWhy::no_framework);
+  if (!n.have_custom)
+    return n.custom_incorrect ? result(Verdict::custom_incorrect, DecisionWhy::all_custom_incorrect)
+                              : result(framework, DecisionWhy::no_custom);
+  if (!n.enough_samples || !n.custom)
+    return result(Verdict::inconclusive, DecisionWhy::too_few_samples);
+
+  const Speedup& s = *n.custom;
+  const bool op_clears = s.ci_low >= n.required_speedup;
+  const bool op_fails = s.ci_high < n.required_speedup;
+  const bool step_clears = !n.end_to_end || n.end_to_end->ci_low >= n.min_end_to_end;
+  const bool step_fails = n.end_to_end && n.end_to_end->ci_high < n.min_end_to_end;
+  if (op_fails) return result(framework, DecisionWhy::op_below_bar);
+  if (step_fails) return result(framework, DecisionWhy::step_below_bar);
+  if (op_clears && step_clears) return result(Verdict::custom_worth_it, DecisionWhy::custom_pays);
+  return result(Verdict::inconclusive,
+                op_clears ? DecisionWhy::straddles_step_bar : DecisionWhy::straddles_op_bar);
+}
+
+std::string family_display_name(const std::string& family) {
+  if (family == "pytorch") return "PyTorch";
+  if (family == "tensorflow") return "TensorFlow";
+  if (family == "numpy") return "NumPy";
+  if (family == "python") return "Python";
+  return family;
+}
+
 namespace {
 
 double median_of(const BenchResult& r) {
   return r.samples_ns.empty() ? r.stats.median : median(r.samples_ns);
+}
+
+std::string family_of(const BenchResult& r, const Policy& policy) {
+  return r.framework ? framework_family(policy, r.family, r.backend) : std::string();
 }
 
 CandidateSummary summarize_candidate(const BenchResult& r, const Policy& policy) {
@@ -47,6 +113,7 @@ CandidateSummary summarize_candidate(const BenchResult& r, const Policy& policy)
   c.backend = r.backend;
   c.framework = r.framework;
   c.jit = r.framework && is_jit_backend(policy, r.backend);
+  c.family = family_of(r, policy);
   c.status = worthit::to_string(r.status);
   c.reason = r.reason;
   if (r.status == ResultStatus::ok) {
@@ -59,10 +126,10 @@ CandidateSummary summarize_candidate(const BenchResult& r, const Policy& policy)
           bootstrap_median_ci(r.samples_ns, policy.confidence, policy.bootstrap_resamples,
                               policy.bootstrap_seed, r.sample_process);
     c.cv = r.stats.cv;
-    if (c.cv == 0 && c.n > 1) {
-      const auto s = summarize(r.samples_ns, {.bootstrap_resamples = 0});
-      c.cv = s.cv;
-    }
+    if (c.cv == 0 && c.n > 1) c.cv = summarize(r.samples_ns, {.bootstrap_resamples = 0}).cv;
+    c.unstable = r.stats.unstable;
+    c.unstable_reason = r.stats.unstable_reason;
+    c.stop_reason = r.stop_reason;
   }
   return c;
 }
@@ -83,41 +150,44 @@ Speedup speedup_of(const BenchResult& slow, const BenchResult& fast, const Polic
   return {e.ratio, e.ci_low, e.ci_high};
 }
 
-std::string pct(double share) { return format_percent(share); }
-
-// A reason the deciding measurements are too weak to decide on, or "".
-std::string noise_problem(const CandidateSummary& c, const Policy& p) {
-  if (c.n < p.min_samples)
-    return c.candidate + " has only " + std::to_string(c.n) + " repetitions (the policy needs " +
-           std::to_string(p.min_samples) + ")";
-  if (c.cv > p.max_cv)
-    return c.candidate + " varies too much between repetitions (CV " + pct(c.cv) +
-           ", the policy allows " + pct(p.max_cv) + ")";
-  return "";
+bool measured(const BenchResult& r) {
+  return r.status == ResultStatus::ok || r.status == ResultStatus::incorrect ||
+         r.status == ResultStatus::error;
 }
 
-std::string describe(const CandidateSummary& c) {
-  return c.candidate + " (median " + format_duration(c.median_ns) + ")";
-}
-
-std::string interval(const Speedup& s) {
-  return format_ratio(s.ci_low) + " to " + format_ratio(s.ci_high);
+// Does a framework record take part in the decision for `family`?
+bool in_family(const BenchResult& r, const std::string& family, const Policy& policy) {
+  if (family.empty()) return true;
+  const std::string f = family_of(r, policy);
+  return f == family || is_shared_family(policy, f);
 }
 
 }  // namespace
 
+std::vector<std::string> families_of(const std::vector<BenchResult>& group, const Policy& policy) {
+  std::set<std::string> own, shared;
+  for (const auto& r : group) {
+    if (!r.framework || !measured(r)) continue;
+    const std::string f = family_of(r, policy);
+    (is_shared_family(policy, f) ? shared : own).insert(f);
+  }
+  const auto& chosen = own.empty() ? shared : own;
+  return {chosen.begin(), chosen.end()};
+}
+
 Decision decide_group(const std::vector<BenchResult>& group, const DecisionInputs& inputs,
-                      const Policy& policy) {
+                      const Policy& policy, const std::string& family) {
   Decision d;
   if (group.empty()) return d;
   d.workload = group.front().workload;
   d.size = group.front().size;
   d.params = group.front().params;
   d.device = group.front().device;
-  const int confidence_pct = static_cast<int>(std::lround(policy.confidence * 100));
+  d.family = family;
 
   std::vector<const BenchResult*> fw_ok, fw_eager_ok, custom_ok;
   for (const auto& r : group) {
+    if (r.framework && !in_family(r, family, policy)) continue;
     d.candidates.push_back(summarize_candidate(r, policy));
     if (r.status == ResultStatus::ok) {
       if (r.framework) {
@@ -146,159 +216,56 @@ Decision decide_group(const std::vector<BenchResult>& group, const DecisionInput
     d.share_source = "--share";
   }
   if (d.share && *d.share < 1.0) d.amdahl_limit = 1.0 / (1.0 - *d.share);
+  d.min_end_to_end = 1.0 + policy.min_end_to_end_gain;
 
-  // Q2: the framework's best variant against plain eager.
+  DecisionNumbers n;
+  n.min_end_to_end = d.min_end_to_end;
+  n.min_jit_speedup = policy.min_jit_speedup;
+  n.custom_incorrect = !d.incorrect_custom.empty();
+
+  // Q2: the family's best variant against its plain eager one.
   const BenchResult* best_fw = fastest(fw_ok);
   const BenchResult* eager = fastest(fw_eager_ok);
   if (best_fw) d.best_framework = summarize_candidate(*best_fw, policy);
   if (eager) d.eager = summarize_candidate(*eager, policy);
-  bool jit_wins = false;
-  if (best_fw && eager && best_fw != eager) {
-    d.jit_speedup = speedup_of(*eager, *best_fw, policy);
-    jit_wins = d.jit_speedup->value >= policy.min_jit_speedup && d.jit_speedup->ci_low > 1.0;
-  }
-  std::string q2;
-  if (d.jit_speedup) {
-    q2 = "The framework's best variant is " + describe(*d.best_framework) + ", " +
-         format_ratio(d.jit_speedup->value) + " faster than plain eager " + describe(*d.eager) +
-         " (" + std::to_string(confidence_pct) + "% CI " + interval(*d.jit_speedup) + ")" +
-         (jit_wins ? ", at least the " + format_ratio(policy.min_jit_speedup) +
-                         " the policy asks of a JIT."
-                   : ", short of the " + format_ratio(policy.min_jit_speedup) +
-                         " the policy asks of a JIT or not clearly above 1x.");
-  } else if (best_fw) {
-    q2 = "The framework's best variant is " + describe(*d.best_framework) + ".";
-  }
+  if (best_fw && eager && best_fw != eager) d.jit_speedup = speedup_of(*eager, *best_fw, policy);
+  n.have_framework = best_fw != nullptr;
+  n.jit = d.jit_speedup;
 
   // Q3: the best correct custom candidate against the best framework variant.
   const BenchResult* best_custom = fastest(custom_ok);
-  std::string incorrect_note;
-  if (!d.incorrect_custom.empty()) {
-    incorrect_note = " Failed the correctness gate (never timed, never ranked): ";
-    for (size_t i = 0; i < d.incorrect_custom.size(); ++i)
-      incorrect_note += (i ? ", " : "") + d.incorrect_custom[i];
-    incorrect_note += ".";
-  }
-  const std::string at = "At " + d.size + (d.device != "cpu" ? " on " + d.device : "") + ", ";
-  auto framework_verdict = [&](const std::string& why) {
-    d.verdict = jit_wins ? Verdict::use_framework_jit : Verdict::framework_is_enough;
-    d.reasons = at + why + " " + q2 +
-                (jit_wins ? " Use " + d.best_framework->backend + " rather than eager."
-                          : " Stay with the framework.") +
-                incorrect_note;
-  };
-
-  if (!best_fw) {
-    if (!best_custom && !d.incorrect_custom.empty()) {
-      d.verdict = Verdict::custom_incorrect;
-      d.reasons = at +
-                  "no handwritten candidate passed the correctness gate, and no framework "
-                  "variant was measured either." +
-                  incorrect_note;
+  n.have_custom = best_custom != nullptr;
+  if (best_fw && best_custom) {
+    d.best_custom = summarize_candidate(*best_custom, policy);
+    d.custom_speedup = speedup_of(*best_fw, *best_custom, policy);
+    if (best_custom->cost) {
+      d.maintenance = metrics_from_cost(*best_custom->cost, best_custom->toolchains, policy);
+      d.maintenance_source = "results";
     } else {
-      d.verdict = Verdict::inconclusive;
-      d.reasons = at +
-                  "no framework-native candidate was measured correctly, so there is "
-                  "nothing to weigh a custom kernel against.";
+      d.maintenance = measure_sources(best_custom->sources, best_custom->toolchains,
+                                      inputs.source_root, policy);
+      d.maintenance_source = "source-root";
     }
-    return d;
-  }
-  if (!best_custom) {
-    if (!d.incorrect_custom.empty()) {
-      d.verdict = Verdict::custom_incorrect;
-      d.reasons = at +
-                  "every handwritten candidate that ran failed the correctness gate, so "
-                  "none can be recommended however fast it is." +
-                  incorrect_note + " " + q2;
-    } else {
-      framework_verdict("no handwritten candidate ran here (unavailable or skipped).");
-    }
-    return d;
-  }
-
-  d.best_custom = summarize_candidate(*best_custom, policy);
-  d.custom_speedup = speedup_of(*best_fw, *best_custom, policy);
-  std::vector<std::string> sources = best_custom->sources;
-  d.maintenance = measure_sources(sources, best_custom->toolchains, inputs.source_root, policy);
-  const std::string level = to_string(d.maintenance->cost);
-  d.required_speedup = policy.required_speedup.count(level) ? policy.required_speedup.at(level)
-                                                            : policy.required_speedup.at("unknown");
-  const Speedup& s = *d.custom_speedup;
-  if (d.share) {
-    d.end_to_end =
-        Speedup{amdahl(*d.share, s.value), amdahl(*d.share, s.ci_low), amdahl(*d.share, s.ci_high)};
+    const std::string level = to_string(d.maintenance->cost);
+    d.required_speedup = policy.required_speedup.count(level)
+                             ? policy.required_speedup.at(level)
+                             : policy.required_speedup.at("unknown");
+    const Speedup& s = *d.custom_speedup;
+    if (d.share)
+      d.end_to_end = Speedup{amdahl(*d.share, s.value), amdahl(*d.share, s.ci_low),
+                             amdahl(*d.share, s.ci_high)};
+    n.custom = d.custom_speedup;
+    n.end_to_end = d.end_to_end;
+    n.required_speedup = d.required_speedup;
+    n.enough_samples =
+        d.best_custom->n >= policy.min_samples && d.best_framework->n >= policy.min_samples;
   }
 
-  // Plain-words pieces.
-  std::string cost = "Its maintenance cost is " + level;
-  if (d.maintenance->file_count > 0) {
-    cost += " (" + std::to_string(d.maintenance->code_lines) + " code lines in " +
-            std::to_string(d.maintenance->file_count) + " file(s), cyclomatic complexity " +
-            std::to_string(d.maintenance->cyclomatic);
-    if (!d.maintenance->toolchains.empty()) {
-      cost += ", needs";
-      for (const auto& t : d.maintenance->toolchains) cost += " " + t;
-    }
-    if (d.maintenance->hardware != "portable") cost += ", " + d.maintenance->hardware;
-    cost += ")";
-  } else {
-    cost += " (" + d.maintenance->cost_reasons.front() + ")";
-  }
-  cost += ", for which the policy asks at least " + format_ratio(d.required_speedup) + ".";
-  const std::string speed =
-      d.best_custom->candidate + " (median " + format_duration(d.best_custom->median_ns) + ") " +
-      (s.value >= 1 ? "is " + format_ratio(s.value) + " faster than"
-                    : "is slower than (speedup " + format_ratio(s.value) + ")") +
-      " the framework's best variant " + d.best_framework->candidate + " (median " +
-      format_duration(d.best_framework->median_ns) + "), " + std::to_string(confidence_pct) +
-      "% CI " + interval(s) + ".";
-  const double gain_bar = 1.0 + policy.min_end_to_end_gain;
-  std::string amdahl_text;
-  if (d.share) {
-    amdahl_text = " The op takes " + pct(*d.share) + " of the step (from " +
-                  (d.share_source == "trace" ? std::string("the trace") : d.share_source) +
-                  "), so this speedup makes the whole step " + format_ratio(d.end_to_end->value) +
-                  " faster (" + format_ratio(d.end_to_end->ci_low) + " to " +
-                  format_ratio(d.end_to_end->ci_high) + "; Amdahl's limit is " +
-                  (d.amdahl_limit ? format_ratio(*d.amdahl_limit) : std::string("unbounded")) +
-                  ") against the " + format_ratio(gain_bar) + " the policy asks.";
-  } else {
-    amdahl_text =
-        " The op's share of the step is unknown (give --trace or --share), so the "
-        "end-to-end gain (Amdahl) was not checked.";
-  }
-
-  // Noise first: a verdict needs measurements that can carry it.
-  std::string noise = noise_problem(*d.best_custom, policy);
-  if (noise.empty()) noise = noise_problem(*d.best_framework, policy);
-  if (!noise.empty()) {
-    d.verdict = Verdict::inconclusive;
-    d.reasons = at + "the measurements are too noisy to decide: " + noise + ". " + speed +
-                " Rerun with more repetitions on a quiet machine." + incorrect_note;
-    return d;
-  }
-
-  const bool op_clears = s.ci_low >= d.required_speedup;
-  const bool op_fails = s.ci_high < d.required_speedup;
-  const bool e2e_clears = !d.end_to_end || d.end_to_end->ci_low >= gain_bar;
-  const bool e2e_fails = d.end_to_end && d.end_to_end->ci_high < gain_bar;
-  if (op_clears && e2e_clears) {
-    d.verdict = Verdict::custom_worth_it;
-    d.reasons = at + speed + " " + cost + amdahl_text +
-                " The custom kernel pays for its cost here." + incorrect_note;
-  } else if (op_fails || e2e_fails) {
-    std::string why = speed + " " + cost;
-    if (op_fails) why += " Even the top of the interval is below that bar.";
-    why += amdahl_text;
-    if (e2e_fails && !op_fails) why += " The op is too small a part of the step to matter.";
-    framework_verdict(why);
-  } else {
-    d.verdict = Verdict::inconclusive;
-    d.reasons = at + speed + " " + cost + amdahl_text +
-                " The interval straddles the policy's bar, so the data cannot tell; measure "
-                "with more repetitions." +
-                incorrect_note;
-  }
+  const DecisionOutcome outcome = decide_numbers(n);
+  d.verdict = outcome.verdict;
+  d.why = outcome.why;
+  d.jit_wins = outcome.jit_wins;
+  d.reasons = write_reasons(d, policy);
   return d;
 }
 
@@ -307,6 +274,7 @@ WorkloadSummary summarize_sizes(const std::vector<Decision>& ordered) {
   if (ordered.empty()) return w;
   w.workload = ordered.front().workload;
   w.device = ordered.front().device;
+  w.family = ordered.front().family;
   for (size_t i = 0; i < ordered.size(); ++i) {
     w.sizes.push_back(ordered[i].size);
     w.verdicts.push_back(ordered[i].verdict);
@@ -347,59 +315,104 @@ Report decide(const ResultsFile& results, const DecisionInputs& inputs, const Po
   Report report;
   report.machine = results.machine;
   report.policy = policy;
+  report.framework_filter = inputs.framework;
   // Groups keep the order in which workloads first appear in the file.
-  std::vector<std::tuple<std::string, std::string, std::string>> order;
-  std::map<std::tuple<std::string, std::string, std::string>, std::vector<BenchResult>> groups;
+  using GroupKey = std::tuple<std::string, std::string, std::string>;
+  std::vector<GroupKey> order;
+  std::map<GroupKey, std::vector<BenchResult>> groups;
   for (const auto& r : results.results) {
     auto key = std::make_tuple(r.workload, r.device, r.size);
     if (!groups.count(key)) order.push_back(key);
     groups[key].push_back(r);
   }
-  std::vector<std::pair<std::string, std::string>> workload_order;
-  std::map<std::pair<std::string, std::string>, std::vector<Decision>> by_workload;
+  // One summary per workload, device and family, in first-seen order.
+  using SummaryKey = std::tuple<std::string, std::string, std::string>;
+  std::vector<SummaryKey> summary_order;
+  std::map<SummaryKey, std::vector<Decision>> by_workload;
+  std::set<std::string> workloads_seen, missing_family;
+  std::vector<std::string> workload_order;
   for (const auto& key : order) {
     const auto& group = groups[key];
-    // A group where nothing was measured (every candidate unavailable, errored
-    // or skipped) has no decision to make; say why once instead.
-    const bool measured = std::any_of(group.begin(), group.end(), [](const BenchResult& r) {
+    if (workloads_seen.insert(std::get<0>(key)).second) workload_order.push_back(std::get<0>(key));
+    // A group where nothing was measured (every candidate unavailable or
+    // skipped, e.g. CUDA candidates on a machine without a GPU) has no
+    // decision to make; the unavailable summary says why, once per reason.
+    const bool any = std::any_of(group.begin(), group.end(), [](const BenchResult& r) {
       return r.status == ResultStatus::ok || r.status == ResultStatus::incorrect;
     });
-    if (!measured) {
-      const auto& first = group.front();
-      report.warnings.push_back(first.workload + " at " + first.size + " on " + first.device +
-                                ": nothing measured; " + std::to_string(group.size()) +
-                                " candidate(s) " + to_string(first.status) + ", e.g. " +
-                                first.candidate + ": " + first.reason.substr(0, 160));
+    if (!any) {
+      const auto first = std::find_if(group.begin(), group.end(), [](const BenchResult& r) {
+        return r.status != ResultStatus::unavailable;
+      });
+      if (first != group.end())  // unavailable ones are summarised below, once per reason
+        report.warnings.push_back(first->workload + " at " + first->size + " on " + first->device +
+                                  ": nothing measured; e.g. " + first->candidate + " " +
+                                  to_string(first->status) + ": " + first->reason.substr(0, 160));
       continue;
     }
-    const auto wk = std::make_pair(std::get<0>(key), std::get<1>(key));
-    if (!by_workload.count(wk)) workload_order.push_back(wk);
-    by_workload[wk].push_back(decide_group(group, inputs, policy));
+    std::vector<std::string> families = families_of(group, policy);
+    if (families.empty()) families = {""};
+    if (!inputs.framework.empty()) {
+      if (std::find(families.begin(), families.end(), inputs.framework) == families.end()) {
+        missing_family.insert(std::get<0>(key));
+        continue;
+      }
+      families = {inputs.framework};
+    }
+    for (const auto& family : families) {
+      const auto sk = std::make_tuple(std::get<0>(key), std::get<1>(key), family);
+      if (!by_workload.count(sk)) summary_order.push_back(sk);
+      by_workload[sk].push_back(decide_group(group, inputs, policy, family));
+    }
   }
-  for (const auto& wk : workload_order) {
-    auto& ds = by_workload[wk];
+  // Decisions of one workload stay together: by workload, device, family.
+  std::stable_sort(summary_order.begin(), summary_order.end(),
+                   [&](const SummaryKey& a, const SummaryKey& b) {
+                     auto rank = [&](const std::string& w) {
+                       return std::find(workload_order.begin(), workload_order.end(), w) -
+                              workload_order.begin();
+                     };
+                     return std::make_tuple(rank(std::get<0>(a)), std::get<1>(a), std::get<2>(a)) <
+                            std::make_tuple(rank(std::get<0>(b)), std::get<1>(b), std::get<2>(b));
+                   });
+  for (const auto& sk : summary_order) {
+    auto& ds = by_workload[sk];
     std::stable_sort(ds.begin(), ds.end(), [](const Decision& a, const Decision& b) {
       return size_key(a) < size_key(b);
     });
     report.workloads.push_back(summarize_sizes(ds));
     for (auto& d : ds) {
       if (d.maintenance && !d.maintenance->missing.empty())
-        report.warnings.push_back(d.best_custom->candidate + ": source file(s) not read under " +
-                                  inputs.source_root.string() + ": " +
-                                  d.maintenance->missing.front() + " (" +
-                                  d.maintenance->missing_reasons.front() + ")" +
-                                  (d.maintenance->missing.size() > 1 ? " and others" : ""));
+        report.warnings.push_back(
+            d.best_custom->candidate + ": source file(s) not read" +
+            (d.maintenance_source == "source-root" ? " under " + inputs.source_root.string()
+                                                   : std::string(" when it was benched")) +
+            ": " + d.maintenance->missing.front() + " (" + d.maintenance->missing_reasons.front() +
+            ")" + (d.maintenance->missing.size() > 1 ? " and others" : ""));
+      if (d.maintenance_source == "source-root" &&
+          (d.maintenance->file_count > 0 || !d.maintenance->missing.empty()))
+        report.warnings.push_back(
+            d.best_custom->candidate +
+            ": its results carry no maintenance metrics (written before bench recorded them); "
+            "costed from the sources under " +
+            inputs.source_root.string() + " as they are now");
       report.decisions.push_back(std::move(d));
     }
   }
+  for (const auto& u : summarize_unavailable(results.results))
+    report.warnings.push_back(describe(u));
+  for (const auto& w : missing_family)
+    report.warnings.push_back("workload " + w + ": no " + family_display_name(inputs.framework) +
+                              " candidate was measured at some sizes; not decided there");
   // Keep warnings unique (one per candidate, not per size).
-  std::sort(report.warnings.begin(), report.warnings.end());
-  report.warnings.erase(std::unique(report.warnings.begin(), report.warnings.end()),
-                        report.warnings.end());
+  std::vector<std::string> unique;
+  for (auto& w : report.warnings)
+    if (std::find(unique.begin(), unique.end(), w) == unique.end()) unique.push_back(std::move(w));
+  report.warnings = std::move(unique);
   if (inputs.have_trace) {
-    for (const auto& wk : workload_order)
-      if (!inputs.trace_shares.count(wk.first))
-        report.warnings.push_back("workload " + wk.first +
+    for (const auto& w : workload_order)
+      if (!inputs.trace_shares.count(w))
+        report.warnings.push_back("workload " + w +
                                   ": no trace slice matched its op patterns; share " +
                                   (inputs.share ? "from --share" : "unknown"));
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <regex>
 #include <set>
@@ -303,6 +304,7 @@ FileMetrics measure_source_text(const std::string& path, std::string_view text) 
       m.decision_points += count_word(code, w);
   }
   scan_dependencies(m, lines);
+  m.hash = content_hash(text);
   return m;
 }
 
@@ -350,6 +352,17 @@ void rate_cost(MaintenanceMetrics& m, const Policy& policy) {
     m.cost_reasons.push_back(std::to_string(m.code_lines) + " code lines in " +
                              std::to_string(m.file_count) + " file(s), no extra toolchain");
   m.cost = level;
+}
+
+std::string content_hash(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 SourceFile read_source_file(const std::filesystem::path& source_root,
@@ -412,19 +425,30 @@ SourceFile read_source_file(const std::filesystem::path& source_root,
   return out;
 }
 
-MaintenanceMetrics measure_sources(const std::vector<std::string>& sources,
-                                   const std::vector<std::string>& declared_toolchains,
-                                   const std::filesystem::path& source_root, const Policy& policy) {
-  MaintenanceMetrics m;
+RecordedCost measure_cost(const std::vector<std::string>& sources,
+                          const std::filesystem::path& root, const std::string& origin) {
+  RecordedCost cost;
+  cost.origin = origin;
   for (const auto& src : sources) {
-    SourceFile f = read_source_file(source_root, src);
-    if (!f.refused.empty()) {
-      m.missing.push_back(src);
-      m.missing_reasons.push_back(f.refused);
-      continue;
+    const SourceFile f = read_source_file(root, src);
+    if (f.refused.empty()) {
+      cost.files.push_back(measure_source_text(src, f.text));
+    } else {
+      cost.missing.push_back(src);
+      cost.missing_reasons.push_back(f.refused);
     }
-    m.files.push_back(measure_source_text(src, f.text));
   }
+  return cost;
+}
+
+MaintenanceMetrics metrics_from_cost(const RecordedCost& cost,
+                                     const std::vector<std::string>& declared_toolchains,
+                                     const Policy& policy) {
+  MaintenanceMetrics m;
+  m.files = cost.files;
+  m.missing = cost.missing;
+  m.missing_reasons = cost.missing_reasons;
+  m.missing_reasons.resize(m.missing.size(), "not measured");
   for (const auto& f : m.files) {
     ++m.file_count;
     m.code_lines += f.code_lines;
@@ -440,6 +464,13 @@ MaintenanceMetrics measure_sources(const std::vector<std::string>& sources,
   if (m.hardware != "cuda-only" && !m.isa.empty()) m.hardware = "isa-specific";
   rate_cost(m, policy);
   return m;
+}
+
+MaintenanceMetrics measure_sources(const std::vector<std::string>& sources,
+                                   const std::vector<std::string>& declared_toolchains,
+                                   const std::filesystem::path& source_root, const Policy& policy) {
+  return metrics_from_cost(measure_cost(sources, source_root, "source-root"), declared_toolchains,
+                           policy);
 }
 
 }  // namespace worthit::reports

@@ -81,10 +81,11 @@ json to_json(const CostThresholds& t) {
 Policy policy_from_json(const json& j) {
   const std::string w = "policy";
   check_keys(j,
-             {"schema", "schema_version", "jit_backend_patterns", "min_samples", "max_cv",
-              "confidence", "bootstrap_resamples", "bootstrap_seed", "min_end_to_end_gain",
-              "min_jit_speedup", "required_speedup", "cost_thresholds", "medium_cost_toolchains",
-              "high_cost_toolchains", "medium_cost_hardware", "high_cost_hardware", "trace"},
+             {"schema", "schema_version", "jit_backend_patterns", "framework_families",
+              "shared_families", "min_samples", "max_cv", "confidence", "bootstrap_resamples",
+              "bootstrap_seed", "min_end_to_end_gain", "min_jit_speedup", "required_speedup",
+              "cost_thresholds", "medium_cost_toolchains", "high_cost_toolchains",
+              "medium_cost_hardware", "high_cost_hardware", "trace"},
              w);
   if (j.contains("schema") && j["schema"] != Policy::kSchema)
     throw SchemaError("policy.schema: expected '" + std::string(Policy::kSchema) + "'");
@@ -97,6 +98,12 @@ Policy policy_from_json(const json& j) {
   }
   Policy p;
   read_into(j, "jit_backend_patterns", p.jit_backend_patterns, w);
+  if (j.contains("framework_families")) {  // per family, as op_patterns
+    std::map<std::string, std::vector<std::string>> families;
+    read_into(j, "framework_families", families, w);
+    for (auto& [family, globs] : families) p.framework_families[family] = std::move(globs);
+  }
+  read_into(j, "shared_families", p.shared_families, w);
   read_into(j, "min_samples", p.min_samples, w);
   read_into(j, "max_cv", p.max_cv, w);
   read_into(j, "confidence", p.confidence, w);
@@ -130,7 +137,10 @@ Policy policy_from_json(const json& j) {
     const auto& t = j["trace"];
     check_keys(t, {"step_patterns", "op_patterns"}, "policy.trace");
     read_into(t, "step_patterns", p.step_patterns, "policy.trace");
-    read_into(t, "op_patterns", p.op_patterns, "policy.trace");
+    // Per workload: a file that lists one workload keeps the defaults of the others.
+    std::map<std::string, std::vector<std::string>> ops;
+    read_into(t, "op_patterns", ops, "policy.trace");
+    for (auto& [workload, globs] : ops) p.op_patterns[workload] = std::move(globs);
   }
   check_ranges(p);
   return p;
@@ -140,6 +150,8 @@ json to_json(const Policy& p) {
   return {{"schema", Policy::kSchema},
           {"schema_version", Policy::kSchemaVersion},
           {"jit_backend_patterns", p.jit_backend_patterns},
+          {"framework_families", p.framework_families},
+          {"shared_families", p.shared_families},
           {"min_samples", p.min_samples},
           {"max_cv", p.max_cv},
           {"confidence", p.confidence},
@@ -189,6 +201,20 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 bool is_jit_backend(const Policy& p, const std::string& backend) {
   return std::any_of(p.jit_backend_patterns.begin(), p.jit_backend_patterns.end(),
                      [&](const std::string& g) { return glob_match(g, backend); });
+}
+
+std::string framework_family(const Policy& p, const std::string& declared,
+                             const std::string& backend) {
+  if (!declared.empty()) return declared;
+  for (const auto& [family, globs] : p.framework_families)
+    for (const auto& g : globs)
+      if (glob_match(g, backend)) return family;
+  return "other";
+}
+
+bool is_shared_family(const Policy& p, const std::string& family) {
+  return std::find(p.shared_families.begin(), p.shared_families.end(), family) !=
+         p.shared_families.end();
 }
 
 }  // namespace worthit::reports

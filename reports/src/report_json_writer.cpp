@@ -14,6 +14,7 @@ json to_json(const CandidateSummary& c) {
             {"backend", c.backend},
             {"framework", c.framework},
             {"jit", c.jit},
+            {"family", c.family.empty() ? json(nullptr) : json(c.family)},
             {"status", c.status}};
   if (c.status == "ok") {
     j["n"] = c.n;
@@ -21,6 +22,9 @@ json to_json(const CandidateSummary& c) {
     j["ci_low_ns"] = c.ci_low_ns;
     j["ci_high_ns"] = c.ci_high_ns;
     j["cv"] = c.cv;
+    j["unstable"] = c.unstable;
+    if (c.unstable) j["unstable_reason"] = c.unstable_reason;
+    if (!c.stop_reason.empty()) j["stop_reason"] = c.stop_reason;
   } else {
     j["reason"] = c.reason;
   }
@@ -45,7 +49,8 @@ json to_json(const MaintenanceMetrics& m) {
                      {"decision_points", f.decision_points},
                      {"toolchains", f.toolchains},
                      {"isa", f.isa},
-                     {"cuda", f.cuda}});
+                     {"cuda", f.cuda},
+                     {"hash", f.hash}});
   return {{"files", files},
           {"missing", m.missing},
           {"missing_reasons", m.missing_reasons},
@@ -77,22 +82,28 @@ json report_to_json(const Report& report) {
         {"size", d.size},
         {"params", d.params},
         {"device", d.device},
+        {"family", d.family.empty() ? json(nullptr) : json(d.family)},
         {"verdict", to_string(d.verdict)},
+        {"why", to_string(d.why)},
         {"reasons", d.reasons},
         {"q1",
          {{"share", opt(d.share)},
           {"share_source", d.share_source.empty() ? json(nullptr) : json(d.share_source)},
           {"amdahl_limit", opt(d.amdahl_limit)},
-          {"end_to_end_speedup", to_json(d.end_to_end)}}},
+          {"end_to_end_speedup", to_json(d.end_to_end)},
+          {"required_end_to_end", d.share ? json(d.min_end_to_end) : json(nullptr)}}},
         {"q2",
          {{"eager", to_json(d.eager)},
           {"best_framework", to_json(d.best_framework)},
-          {"jit_speedup", to_json(d.jit_speedup)}}},
+          {"jit_speedup", to_json(d.jit_speedup)},
+          {"jit_wins", d.jit_wins}}},
         {"q3",
          {{"best_custom", to_json(d.best_custom)},
           {"speedup", to_json(d.custom_speedup)},
           {"required_speedup", d.best_custom ? json(d.required_speedup) : json(nullptr)},
           {"maintenance", d.maintenance ? to_json(*d.maintenance) : json(nullptr)},
+          {"maintenance_source",
+           d.maintenance_source.empty() ? json(nullptr) : json(d.maintenance_source)},
           {"incorrect_custom", d.incorrect_custom}}},
         {"candidates", candidates},
     });
@@ -109,6 +120,7 @@ json report_to_json(const Report& report) {
                          {"to", to_string(c.to)}});
     workloads.push_back({{"workload", w.workload},
                          {"device", w.device},
+                         {"family", w.family.empty() ? json(nullptr) : json(w.family)},
                          {"verdicts", verdicts},
                          {"changes", changes},
                          {"summary", w.summary}});
@@ -120,7 +132,9 @@ json report_to_json(const Report& report) {
           {"inputs",
            {{"results", report.results_path},
             {"trace", report.trace_path.empty() ? json(nullptr) : json(report.trace_path)},
-            {"policy", report.policy_path.empty() ? json(nullptr) : json(report.policy_path)}}},
+            {"policy", report.policy_path.empty() ? json(nullptr) : json(report.policy_path)},
+            {"framework",
+             report.framework_filter.empty() ? json(nullptr) : json(report.framework_filter)}}},
           {"machine", worthit::to_json(report.machine)},
           {"policy", to_json(report.policy)},
           {"decisions", decisions},

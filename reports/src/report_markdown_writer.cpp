@@ -47,12 +47,15 @@ std::string report_to_markdown(const Report& report) {
   if (report.decisions.empty()) md << "none (no results)";
   md << "\n\n";
 
-  md << "| workload | size | verdict | best framework | best custom | custom speedup [CI] | "
+  if (!report.framework_filter.empty())
+    md << "Decided for " << family_display_name(report.framework_filter) << " users only.\n\n";
+  md << "| workload | size | for | verdict | best framework | best custom | custom speedup [CI] | "
         "share | end-to-end |\n";
-  md << "|---|---|---|---|---|---|---|---|\n";
+  md << "|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& d : report.decisions) {
     md << "| " << cell(d.workload) << (d.device != "cpu" ? " (" + d.device + ")" : "") << " | "
-       << cell(d.size) << " | `" << to_string(d.verdict) << "` | "
+       << cell(d.size) << " | " << (d.family.empty() ? "–" : family_display_name(d.family))
+       << " | `" << to_string(d.verdict) << "` | "
        << (d.best_framework ? cell(d.best_framework->backend) + " " +
                                   format_duration(d.best_framework->median_ns)
                             : "–")
@@ -67,24 +70,26 @@ std::string report_to_markdown(const Report& report) {
   md << "\n";
 
   for (const auto& w : report.workloads) {
-    md << "## " << w.workload << (w.device != "cpu" ? " on " + w.device : "") << "\n\n";
+    md << "## " << w.workload << (w.device != "cpu" ? " on " + w.device : "")
+       << (w.family.empty() ? "" : ", for a " + family_display_name(w.family) + " user") << "\n\n";
     md << "**Across sizes:** " << w.summary << "\n";
     for (const auto& c : w.changes)
       md << "- from " << c.from_size << " to " << c.to_size << ": `" << to_string(c.from) << "` → `"
          << to_string(c.to) << "`\n";
     md << "\n";
     for (const auto& d : report.decisions) {
-      if (d.workload != w.workload || d.device != w.device) continue;
+      if (d.workload != w.workload || d.device != w.device || d.family != w.family) continue;
       md << "### " << d.size << ": `" << to_string(d.verdict) << "`\n\n" << d.reasons << "\n\n";
       md << "| candidate | kind | status | median | 95% CI | CV | n "
             "|\n|---|---|---|---|---|---|---|\n";
       for (const auto& c : d.candidates) {
         const std::string kind =
-            c.framework ? (c.jit ? "framework JIT" : "framework") : "handwritten";
+            c.framework ? family_display_name(c.family) + (c.jit ? " JIT" : "") : "handwritten";
         if (c.status == "ok")
           md << "| " << cell(c.candidate) << " | " << kind << " | ok | "
              << format_duration(c.median_ns) << " | " << format_duration(c.ci_low_ns) << " – "
-             << format_duration(c.ci_high_ns) << " | " << format_percent(c.cv) << " | " << c.n
+             << format_duration(c.ci_high_ns) << " | " << format_percent(c.cv)
+             << (c.unstable ? " (unstable: " + cell(c.unstable_reason) + ")" : "") << " | " << c.n
              << " |\n";
         else
           md << "| " << cell(c.candidate) << " | " << kind << " | " << c.status << ": "

@@ -76,7 +76,8 @@ TEST(BenchCli, QuickRunWritesAValidResultsFile) {
           "--repetitions 3 -o " +
           path.string());
   ASSERT_EQ(o.code, 0) << o.output;
-  EXPECT_NE(o.output.find("repetition 3/3"), std::string::npos) << "progress goes to stderr";
+  EXPECT_NE(o.output.find("round 3, "), std::string::npos) << "progress goes to stderr";
+  EXPECT_EQ(o.output.find("round 4, "), std::string::npos) << "-r 3 alone is a fixed count";
   const auto file = worthit::read_results(path);
   std::filesystem::remove(path);
   ASSERT_FALSE(file.results.empty());
@@ -84,6 +85,7 @@ TEST(BenchCli, QuickRunWritesAValidResultsFile) {
     EXPECT_EQ(r.workload, "gelu");
     EXPECT_EQ(r.status, worthit::ResultStatus::ok) << r.candidate << ": " << r.reason;
     EXPECT_EQ(r.samples_ns.size(), 3u);
+    EXPECT_EQ(r.stop_reason, "repetitions");
     EXPECT_TRUE(r.correctness.passed);
   }
 }

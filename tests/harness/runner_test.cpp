@@ -46,6 +46,7 @@ TEST(Runner, GatesTimesAndRecordsEveryCandidate) {
   BenchOptions o;
   o.quick = true;
   o.repetitions = 5;
+  o.target_ci = 0;  // exactly 5
   o.min_time_s = 0.001;
   o.threads = 1;
   const Selection sel = select(registry, o);

@@ -44,27 +44,50 @@ def have(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def run_workers(req: dict, tmp_path: Path, env: dict | None = None, timeout: float = 900) -> list[dict]:
-    """Runs `python -m worthit.workers run` (what `worthit bench` runs) and returns its rows."""
-    base = {"threads": 2, "repetitions": 2, "min_time_s": 0.001, "seed": 42, "quick": True,
+def binary() -> Path:
+    return Path(os.environ["WORTHIT_BIN"]) if os.environ.get("WORTHIT_BIN") else (BUILD / "cli" / "worthit")
+
+
+def run_workers(req: dict, tmp_path: Path, env: dict | None = None, timeout: float = 900,
+                extra_args: list[str] | None = None) -> list[dict]:
+    """Runs `worthit bench` (the C++ binary drives the Python workers) with
+    the options of `req` (workload_globs, backend_globs, sizes, plugins,
+    repetitions, min_time_s, quick, timeout_s) and returns its rows."""
+    path = binary()
+    if not path.exists():
+        pytest.skip(f"the worthit binary is not built at {path} (set WORTHIT_BIN)")
+    base = {"threads": 2, "repetitions": 2, "min_time_s": 0.001, "quick": True,
             "workload_globs": ["*"], "backend_globs": ["*"], "sizes": [], "plugins": []}
     base.update(req)
     tmp_path.mkdir(parents=True, exist_ok=True)
-    request, output = tmp_path / "request.json", tmp_path / "out.json"
-    request.write_text(json.dumps(base))
+    output = tmp_path / "out.json"
+    args = [str(path), "bench", "--no-table", "-o", str(output), "-t", str(base["threads"]),
+            "-r", str(base["repetitions"]), "--min-time", str(base["min_time_s"])]
+    if base["quick"]:
+        args.append("--quick")
+    for g in base["workload_globs"]:
+        args += ["-w", g]
+    for g in base["backend_globs"]:
+        args += ["-b", g]
+    for sz in base["sizes"]:
+        args += ["-s", sz]
+    for p in base["plugins"]:
+        args += ["--plugin", p]
+    args += extra_args or []
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = PACKAGE_DIR + os.pathsep + full_env.get("PYTHONPATH", "")
+    if "timeout_s" in base:
+        full_env["WORTHIT_WORKER_TIMEOUT"] = str(base["timeout_s"])
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "worthit.workers", "run", "--request", str(request),
-                           "--output", str(output)], env=full_env, capture_output=True, text=True,
-                          timeout=timeout)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = subprocess.run(args, env=full_env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    run_workers.last_stderr = proc.stderr
     return json.loads(output.read_text())["results"]
 
 
 @pytest.fixture
 def worthit_bin() -> Path:
-    path = Path(os.environ["WORTHIT_BIN"]) if os.environ.get("WORTHIT_BIN") else (BUILD / "cli" / "worthit")
+    path = binary()
     if not path.exists():
         pytest.skip(f"the worthit binary is not built at {path} (set WORTHIT_BIN)")
     return path

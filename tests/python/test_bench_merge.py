@@ -62,3 +62,79 @@ def test_python_overhead_is_reported(worthit_bin, tmp_path):
     extra = rows["torch"]["extra"]
     assert extra["cpp_twin_median_ns"] > 0 and "python_overhead_us" in extra
     assert "python overhead: gelu n=1024" in proc.stderr
+
+
+def test_cpp_and_python_candidates_share_the_rounds(worthit_bin, tmp_path):
+    """Cross-process interleaving, visible in the sample order: each round of
+    the schedule times the C++ candidate and the Python one once."""
+    proc, out = _bench(worthit_bin, tmp_path, "-w", "gelu", "-s", "n=4096", "-r", "6", "--min-time", "0.002",
+                       "-t", "1", "-b", "cpp-simd", "-b", "numpy", "-b", "cython")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r["backend"]: r for r in json.loads(out.read_text())["results"]}
+    assert {"cpp-simd", "numpy", "cython"} <= set(rows)
+    k = 3
+    for backend in ("cpp-simd", "numpy", "cython"):
+        r = rows[backend]
+        assert r["status"] == "ok", r["reason"]
+        assert r["stop_reason"] == "repetitions"
+        assert [s // k for s in r["sample_seq"]] == list(range(6)), (backend, r["sample_seq"])
+    # Together the three fill every position of the schedule exactly once.
+    positions = sorted(s for b in ("cpp-simd", "numpy", "cython") for s in rows[b]["sample_seq"])
+    assert positions == list(range(18))
+
+
+def test_adaptive_sampling_records_why_it_stopped(worthit_bin, tmp_path):
+    proc, out = _bench(worthit_bin, tmp_path, "-w", "gelu", "-s", "n=4096", "--min-time", "0.002", "-t", "1",
+                       "-b", "cpp-*", "-b", "numpy", "--target-ci", "0.05", "--max-time", "3")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(out.read_text())
+    assert data["settings"]["adaptive"] is True and data["settings"]["target_ci"] == 0.05
+    for r in data["results"]:
+        assert r["status"] == "ok", r["reason"]
+        assert r["stop_reason"] in ("target-ci", "time-budget", "max-repetitions"), r["stop_reason"]
+        assert r["stats"]["n"] >= 5
+        if r["stop_reason"] == "target-ci":
+            assert r["stats"]["ci_halfwidth"] <= 0.05
+
+
+def test_costs_are_recorded_at_bench_time_and_reported_without_a_checkout(worthit_bin, tmp_path):
+    plugin = tmp_path / "mine.py"
+    plugin.write_text(
+        "import numpy as np\nimport worthit\n\n\n"
+        "@worthit.candidate('gelu', backend='my-loop')\n"
+        "def my_loop(x):\n"
+        "    out = np.empty_like(x)\n"
+        "    for i in range(len(x)):\n"
+        "        v = float(x[i])\n"
+        "        out[i] = 0.5 * v * (1.0 + np.tanh(0.7978845608028654 * (v + 0.044715 * v ** 3))) if v > -9 else 0.0\n"
+        "    return out\n")
+    proc, out = _bench(worthit_bin, tmp_path, "-w", "gelu", "-s", "n=1024", "-r", "5", "--min-time", "0.002",
+                       "-b", "cpp-simd", "-b", "numpy", "-b", "my-loop", "--plugin", str(plugin))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r["backend"]: r for r in json.loads(out.read_text())["results"]}
+    simd = rows["cpp-simd"]["maintenance"]
+    assert simd["origin"] == "build" and simd["missing"] == []
+    (f,) = simd["files"]
+    assert f["path"] == "kernels/gelu/gelu_simd.cpp" and f["code_lines"] > 20
+    assert f["hash"].startswith("fnv1a64:"), f
+    # What the build measured is what the metric says of the file now.
+    now = json.loads(_native.measure_source_text(f["path"], (REPO / f["path"]).read_text()))
+    assert now == f
+    mine = rows["my-loop"]["maintenance"]
+    assert mine["origin"] == "bench"
+    (m,) = mine["files"]
+    assert m["path"].startswith("mine.py:my_loop (lines 5-11)"), m["path"]
+    assert m["code_lines"] == 7 and m["decision_points"] == 2  # the for and the if
+    # The report costs both from results.json alone: no sources anywhere.
+    empty = tmp_path / "no-checkout"
+    empty.mkdir()
+    report = tmp_path / "report.json"
+    r = subprocess.run([str(worthit_bin), "report", str(out), "-o", str(report), "--md", "-",
+                        "--source-root", str(empty), "-q"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    decisions = json.loads(report.read_text())["decisions"]
+    assert decisions and all(d["family"] == "numpy" for d in decisions)
+    d = decisions[0]
+    assert d["q3"]["maintenance_source"] == "results"
+    assert d["q3"]["maintenance"]["code_lines"] > 0
+    assert "source file" not in r.stderr and "no maintenance metrics" not in r.stderr

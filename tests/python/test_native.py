@@ -110,3 +110,41 @@ def test_torch_worker_gets_the_libtorch_build_under_the_usual_name():
     if "_native_torch" not in maps.splitlines()[0]:
         pytest.skip("this build has no libtorch (_native_torch not built)")
     assert "libtorch_cpu" in maps
+
+
+def test_adaptive_sampling_is_the_harness_rule():
+    """The rule is the C++ one, called through _native: a synthetic noisy
+    candidate stops once its median is known to the target, or at the budget."""
+    rng = np.random.default_rng(5)
+
+    def noisy(cv):
+        return lambda: (1000.0 * float(np.exp(rng.normal(0, cv))), 100)
+
+    tight, wide = _native.sample_interleaved(
+        [("tight", noisy(0.01)), ("wide", noisy(1.0))],
+        {"target_ci": 0.02, "max_time_s": 0, "max_repetitions": 60})
+    assert tight["stop"] == "target-ci" and 5 <= len(tight["samples_ns"]) < 60
+    assert wide["stop"] == "max-repetitions" and len(wide["samples_ns"]) == 60
+    assert _native.stop_reason(tight["samples_ns"], 0.0, {"target_ci": 0.02}) == "target-ci"
+    assert _native.stop_reason(wide["samples_ns"][:10], 99.0, {"max_time_s": 5}) == "time-budget"
+    assert _native.stop_reason([1.0, 1.0], 0.0, {}) == "sampling"  # the minimum first
+    # Rounds: each round samples both while both run.
+    assert [s // 2 for s in tight["seq"][:5]] == [0, 1, 2, 3, 4]
+
+
+def test_run_here_benchmarks_a_case_in_this_process():
+    from worthit.candidate import Candidate, function_candidate
+    from worthit.runner import run_here
+
+    w = worthit.workload("gelu")
+    size = w.make_size({"n": 4096})
+
+    def gelu(x):
+        return np.float32(0.5) * x * (np.float32(1) + np.tanh(np.float32(0.7978845608028654) *
+                                                            (x + np.float32(0.044715) * x * x * x)))
+
+    c = Candidate(workload="gelu", backend="np-here", prepare=function_candidate(gelu, inplace=False),
+                  framework=True)
+    (row,) = run_here(w, size, [c], min_time_s=0.002, target_ci=0.05, max_time_s=2)
+    assert row["status"] == "ok", row["reason"]
+    assert row["stop_reason"] in ("target-ci", "time-budget") and row["stats"]["n"] >= 5

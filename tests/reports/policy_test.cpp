@@ -12,11 +12,47 @@ namespace {
 // `worthit report` without --policy uses the built-in one.
 TEST(Policy, ShippedDefaultFileEqualsBuiltInDefault) {
   const Policy shipped = load_policy(WORTHIT_TEST_DEFAULT_POLICY);
-  nlohmann::json a = to_json(shipped), b = to_json(default_policy());
-  a["trace"].erase("op_patterns");
-  b["trace"].erase("op_patterns");
-  EXPECT_EQ(a, b);
-  EXPECT_FALSE(shipped.op_patterns.empty());
+  EXPECT_EQ(to_json(shipped), to_json(default_policy()));
+  // Read as plain JSON too: every field of the built-in policy is spelled out
+  // in the file, so neither can lean on the other's defaults.
+  EXPECT_EQ(parse_json_file(WORTHIT_TEST_DEFAULT_POLICY), to_json(default_policy()));
+}
+
+// Op patterns are keyed by the names of the built-in workloads, so a trace
+// can give each of them a share.
+TEST(Policy, OpPatternsAreKeyedByBuiltInWorkloads) {
+  const Policy p = default_policy();
+  for (const char* w : {"gelu", "bias_residual_layernorm", "matmul", "linear_recurrence",
+                        "csv_parse", "image_augment"})
+    EXPECT_TRUE(p.op_patterns.count(w)) << w;
+  EXPECT_EQ(p.op_patterns.size(), 6u);
+}
+
+TEST(Policy, OpPatternsAndFamiliesMergePerKey) {
+  const auto p = policy_from_json(nlohmann::json::parse(
+      R"({"trace": {"op_patterns": {"gelu": ["my_gelu"]}},
+          "framework_families": {"jax": ["jax*"]}})"));
+  EXPECT_EQ(p.op_patterns.at("gelu"), std::vector<std::string>{"my_gelu"});
+  EXPECT_EQ(p.op_patterns.at("matmul"), default_policy().op_patterns.at("matmul"));
+  EXPECT_EQ(framework_family(p, "", "jax-jit"), "jax");
+  EXPECT_EQ(framework_family(p, "", "torch"), "pytorch");
+}
+
+TEST(Policy, FrameworkFamilies) {
+  const Policy p = default_policy();
+  for (const char* b :
+       {"torch", "torch.compile", "torch.jit", "libtorch", "torchscript", "libtorch-cuda",
+        "libtorch-cuda-cold", "torch-ops", "torchvision-v2", "my-torch"})
+    EXPECT_EQ(framework_family(p, "", b), "pytorch") << b;
+  for (const char* b : {"tensorflow", "tensorflow-xla", "tf-decode-csv", "tf-image"})
+    EXPECT_EQ(framework_family(p, "", b), "tensorflow") << b;
+  for (const char* b : {"numpy", "numpy-loadtxt", "pandas-c", "pandas-pyarrow", "my-numpy-gelu"})
+    EXPECT_EQ(framework_family(p, "", b), "numpy") << b;
+  EXPECT_EQ(framework_family(p, "", "python-csv"), "python");
+  EXPECT_EQ(framework_family(p, "", "my-kernel"), "other");
+  EXPECT_EQ(framework_family(p, "jax", "my-kernel"), "jax");  // declared wins
+  EXPECT_TRUE(is_shared_family(p, "python"));
+  EXPECT_FALSE(is_shared_family(p, "pytorch"));
 }
 
 TEST(Policy, OverridesKeepOtherDefaults) {
@@ -42,6 +78,7 @@ TEST(Policy, JitBackendsByGlob) {
   EXPECT_TRUE(is_jit_backend(p, "torch.compile"));
   EXPECT_TRUE(is_jit_backend(p, "torchscript"));
   EXPECT_TRUE(is_jit_backend(p, "tensorflow-xla"));
+  EXPECT_TRUE(is_jit_backend(p, "torch.jit"));
   EXPECT_FALSE(is_jit_backend(p, "libtorch"));
   EXPECT_FALSE(is_jit_backend(p, "numpy"));
 }

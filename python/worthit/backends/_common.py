@@ -9,14 +9,22 @@ from worthit.workload import Size
 
 PACKAGE = "python/worthit"
 
+# The framework family of a built-in framework candidate, by its worker group
+# (the native group's NumPy and pandas candidates are "numpy"; python-csv,
+# the standard library, says "python" itself).
+FAMILY_OF_GROUP = {"torch": "pytorch", "tensorflow": "tensorflow", "native": "numpy"}
+
 
 def add(workload: str, backend: str, group: str, prepare: PrepareFn, *, language: str, framework: bool,
         requires: tuple[str, ...], sources: list[str], toolchains: list[str] | None = None,
-        description: str = "", skip: Callable[[Size], str | None] | None = None) -> Candidate:
+        description: str = "", skip: Callable[[Size], str | None] | None = None,
+        family: str | None = None) -> Candidate:
+    if family is None:
+        family = FAMILY_OF_GROUP.get(group, "") if framework else ""
     return REGISTRY.add_candidate(Candidate(
         workload=workload, backend=backend, prepare=prepare, language=language, framework=framework,
         group=group, description=description, sources=sources, toolchains=toolchains or [],
-        unavailable=module_missing(*requires), skip=skip))
+        unavailable=module_missing(*requires), skip=skip, family=family))
 
 
 def cap_skip(limit: float, what: str, measure: Callable[[Size], float]) -> Callable[[Size], str | None]:

@@ -122,7 +122,7 @@ def _values(size: Size) -> float:
     return float(size["rows"] * size["cols"])
 
 
-add("csv_parse", "python-csv", "native", csv_python, language="python", framework=True, requires=(),
+add("csv_parse", "python-csv", "native", csv_python, language="python", framework=True, requires=(), family="python",
     sources=SRC, description="csv.reader + float() per field, np.array at the end",
     skip=cap_skip(PYTHON_CSV_MAX_VALUES, "values", _values))
 add("csv_parse", "numpy-loadtxt", "native", csv_loadtxt, language="python", framework=True,

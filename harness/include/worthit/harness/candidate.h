@@ -37,6 +37,7 @@ struct Candidate {
   std::string backend;  // "cpp-scalar", "cpp-simd", "libtorch", "torchscript", ...
   std::string language = "c++";
   bool framework = false;  // framework-native (true) or handwritten (false)
+  std::string family;      // framework candidates: "pytorch", "tensorflow", "numpy", ...
   std::string device = "cpu";
   std::string description;
   std::vector<std::string> sources;     // repository-relative files that implement it

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "worthit/harness/registry.h"
+#include "worthit/harness/sampling.h"
+#include "worthit/harness/schedule.h"
 #include "worthit/results/record.h"
 
 namespace worthit {
@@ -18,18 +20,20 @@ struct BenchOptions {
   std::vector<std::string> backend_globs{"*"};
   std::vector<std::string> sizes;  // "k=v,k=v" specs; empty: the workload's defaults
   int threads = 0;                 // 0: physical cores
-  int repetitions = 9;
+  // Adaptive sampling (sampling.h): at least `repetitions`, then until the
+  // median's interval reaches `target_ci` or the case's `max_time_s` runs
+  // out. With target_ci 0, exactly `repetitions` (`-r N`).
+  int repetitions = 5;
+  double target_ci = 0.02;
+  double max_time_s = 10;
   double min_time_s = 0.05;  // per repetition and candidate
   uint64_t seed = 42;
   bool quick = false;
   std::vector<std::string> plugins;  // Python files adding candidates or workloads (--plugin)
+  bool verbose = false;              // tracebacks and the workers' own output on stderr
   std::string trace_ops;  // workload specs from a trace (bench --from-trace), a JSON file
-};
 
-// One repetition's measurement: the mean time per call over `iterations` calls.
-struct Measurement {
-  double ns_per_call = 0;
-  int64_t iterations = 0;
+  SamplingOptions sampling() const;
 };
 
 // Times `run` for one repetition through Google Benchmark (at least
@@ -37,6 +41,10 @@ struct Measurement {
 // candidate, C++ or Python, is sampled by this function.
 Measurement measure_once(const std::string& name, const std::function<void()>& run,
                          double min_time_s);
+// The same with the iteration count fixed (> 0) after a first repetition
+// found it, so that every sample of a candidate averages the same calls.
+Measurement measure_repetition(const std::string& name, const std::function<void()>& run,
+                               double min_time_s, int64_t fixed_iterations);
 
 // Times a device-timed run (PreparedRun::timed_run) for one repetition with
 // Google Benchmark's manual time: each iteration's time is what timed_run
@@ -55,9 +63,6 @@ Measurement measure_device_once(const std::string& name, const std::function<dou
 // when no rule matches.
 double planted_slowdown_for(const std::string& candidate_name);
 
-// Progress lines for stderr ("[3/40] gelu n=1048576 ...").
-using ProgressFn = std::function<void(const std::string& line)>;
-
 // Shell-style glob with * and ?.
 bool glob_match(std::string_view pattern, std::string_view text);
 
@@ -73,6 +78,13 @@ struct Selection {
 };
 Selection select(const Registry& registry, const BenchOptions& options);
 
+// This process's C++ candidates of `selection` as a schedule participant
+// (schedule.h). Sets every library's thread count to options.threads.
+std::unique_ptr<Participant> make_local_participant(const Registry& registry,
+                                                    const Selection& selection,
+                                                    const BenchOptions& options);
+
+// The C++ candidates alone: run_schedule over the local participant.
 std::vector<BenchResult> run_benchmarks(const Registry& registry, const Selection& selection,
                                         const BenchOptions& options, const ProgressFn& progress);
 

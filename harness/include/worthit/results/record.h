@@ -51,7 +51,8 @@ struct SampleStats {
   double iqr = 0;
   double ci_low = 0;  // bootstrap 95% confidence interval of the median
   double ci_high = 0;
-  double cv = 0;  // coefficient of variation: stddev / mean
+  double ci_halfwidth = 0;  // (ci_high - ci_low) / 2 / median: how well the median is known
+  double cv = 0;            // coefficient of variation: stddev / mean
   bool unstable = false;
   std::string unstable_reason;
 };
@@ -82,6 +83,30 @@ struct Correctness {
 // files never overflow.
 inline constexpr int kMaxProcessIndex = 1'000'000;
 
+// One source file's maintenance metrics (docs/reports.md, "Maintenance
+// metrics"), measured when the candidate was built (built-in candidates) or
+// benched (plugin candidates), so that a report needs no source checkout.
+struct SourceMetrics {
+  std::string path;      // repository-relative, or a plugin's file (":function" for one function)
+  std::string language;  // "c++", "cuda", "cython", "python", or "other" (lines only)
+  int code_lines = 0;    // non-blank lines that are not only comments
+  int comment_lines = 0;
+  int blank_lines = 0;
+  int decision_points = 0;              // if, loops, case, catch/except, &&, ||, ?:, and/or
+  std::vector<std::string> toolchains;  // extra toolchains this file needs
+  std::vector<std::string> isa;         // instruction sets it is tied to (avx2, avx512f, neon, ...)
+  bool cuda = false;                    // needs a CUDA device
+  std::string hash;                     // "fnv1a64:" + 16 hex digits of the bytes measured
+};
+
+// What a candidate's code costs to keep, as recorded in results.json.
+struct RecordedCost {
+  std::string origin;  // "build" (measured when worthit was built) or "bench" (plugins)
+  std::vector<SourceMetrics> files;
+  std::vector<std::string> missing;          // sources that could not be measured
+  std::vector<std::string> missing_reasons;  // why, one per `missing` entry
+};
+
 // One candidate at one size of one workload.
 struct BenchResult {
   std::string workload;
@@ -90,11 +115,13 @@ struct BenchResult {
   std::string candidate;                  // unique name, "<workload>/<backend>"
   std::string backend;                    // "cpp-scalar", "cpp-simd", "libtorch", ...
   bool framework = false;                 // framework-native (true) or handwritten (false)
-  std::string language;                   // "c++", "python", "cython", "cuda", ...
+  std::string family;    // framework family ("pytorch", "tensorflow", "numpy", ...); "" unknown
+  std::string language;  // "c++", "python", "cython", "cuda", ...
   std::string device = "cpu";
   int threads = 0;
   ResultStatus status = ResultStatus::ok;
-  std::string reason;  // why not ok
+  std::string reason;  // why not ok, one line
+  std::string detail;  // more about a failure: a traceback, the candidate's own stderr
   Correctness correctness;
   double bytes = 0;                 // bytes moved per call (workload model)
   double flops = 0;                 // floating-point operations per call
@@ -104,6 +131,11 @@ struct BenchResult {
   // --processes N` pooled several; empty for a single process. Samples of one
   // process share its memory layout, so they vary less than samples of two.
   std::vector<int> sample_process;  // each in 0..kMaxProcessIndex
+  // Each sample's position in its case's schedule (0-based, counted over
+  // every candidate of the workload and size, C++ and Python alike): shows
+  // that candidates were interleaved. Empty when not recorded.
+  std::vector<int> sample_seq;
+  std::string stop_reason;  // why sampling stopped: "target-ci", "time-budget", "repetitions", ...
   SampleStats stats;
   double gbps = 0;
   double gflops = 0;
@@ -112,18 +144,22 @@ struct BenchResult {
   std::optional<double> speedup_vs_best_framework;
   std::vector<std::string> sources;     // files that implement the candidate
   std::vector<std::string> toolchains;  // extra toolchains it needs (nvcc, cython, ...)
+  std::optional<RecordedCost> cost;     // maintenance metrics of `sources`, when recorded
   std::map<std::string, double> extra;  // e.g. "compile_time_s" for torch.compile
 };
 
 struct RunSettings {
   int threads = 0;
-  int repetitions = 0;  // per process
+  int repetitions = 0;  // per process: the fixed count, or the minimum when adaptive
   int processes = 1;    // fresh bench processes whose samples were pooled
   double min_time_s = 0;
   uint64_t seed = 0;
   bool quick = false;
   std::vector<std::string> workload_globs;
   std::vector<std::string> backend_globs;
+  bool adaptive = false;  // sampling continued until target_ci or max_time_s
+  double target_ci = 0;   // relative half-width of the median's CI that stops sampling
+  double max_time_s = 0;  // sampling budget per workload and size
 };
 
 struct ResultsFile {

@@ -12,8 +12,11 @@
 namespace worthit {
 
 struct StatsOptions {
-  double unstable_cv = 0.10;  // CV at or above this flags the result unstable
-  int min_samples = 5;        // fewer repetitions than this cannot say anything
+  // A result is unstable when its median is not pinned down: the bootstrap
+  // CI's relative half-width is above this (the CV is recorded beside it as
+  // a diagnostic; a noisy candidate measured long enough is not unstable).
+  double unstable_ci = 0.05;
+  int min_samples = 5;  // fewer repetitions than this cannot say anything
   int bootstrap_resamples = 2000;
   uint64_t bootstrap_seed = 0x5eed;  // fixed: the same samples give the same interval
 };
@@ -45,5 +48,7 @@ std::pair<double, double> bootstrap_median_ci(std::span<const double> xs, double
                                               std::span<const int> groups = {});
 SampleStats summarize(std::span<const double> samples, const StatsOptions& options = {},
                       std::span<const int> groups = {});
+// (hi - lo) / 2 / median: the relative half-width of an interval around a median.
+double relative_halfwidth(double median, double lo, double hi);
 
 }  // namespace worthit

@@ -8,22 +8,13 @@
 #include <vector>
 
 #include "worthit/reports/policy.h"
+#include "worthit/results/record.h"
 
 namespace worthit::reports {
 
-// Metrics of one file. Languages: "c++", "cuda", "cython", "python", or
-// "other" (counted as lines only).
-struct FileMetrics {
-  std::string path;  // as registered (repository-relative)
-  std::string language;
-  int code_lines = 0;  // non-blank lines that are not only comments
-  int comment_lines = 0;
-  int blank_lines = 0;
-  int decision_points = 0;              // if, loops, case, catch/except, &&, ||, ?:, and/or
-  std::vector<std::string> toolchains;  // extra toolchains this file needs
-  std::vector<std::string> isa;         // instruction sets it is tied to (avx2, avx512f, neon, ...)
-  bool cuda = false;                    // needs a CUDA device
-};
+// Metrics of one file: the record results.json carries (record.h).
+// Languages: "c++", "cuda", "cython", "python", or "other" (lines only).
+using FileMetrics = SourceMetrics;
 
 struct MaintenanceMetrics {
   std::vector<FileMetrics> files;
@@ -60,8 +51,24 @@ inline constexpr size_t kMaxSourceBytes = 8u << 20;
 SourceFile read_source_file(const std::filesystem::path& source_root,
                             const std::string& registered);
 
-// Measures one file's text; `path` picks the language by extension.
+// Measures one file's text; `path` picks the language by extension. Fills
+// `hash` with content_hash(text).
 FileMetrics measure_source_text(const std::string& path, std::string_view text);
+
+// "fnv1a64:" and 16 hex digits: FNV-1a over the bytes. Identifies which
+// version of a file was measured; not a security hash.
+std::string content_hash(std::string_view bytes);
+
+// Measures `sources` (read through read_source_file) into a record for
+// results.json; unreadable ones go to `missing`.
+RecordedCost measure_cost(const std::vector<std::string>& sources,
+                          const std::filesystem::path& root, const std::string& origin);
+
+// Totals and the cost level of recorded metrics (results.json), plus the
+// toolchains the record declares.
+MaintenanceMetrics metrics_from_cost(const RecordedCost& cost,
+                                     const std::vector<std::string>& declared_toolchains,
+                                     const Policy& policy);
 
 // Measures a candidate's registered sources (resolved against `source_root`)
 // plus the toolchains its record declares, and rates its cost under `policy`.

@@ -28,11 +28,24 @@ struct Policy {
   static constexpr int kSchemaVersion = 1;
 
   // Backends whose name matches one of these globs are JIT variants of a framework.
-  std::vector<std::string> jit_backend_patterns{"*compile*", "*torchscript*", "*xla*"};
+  std::vector<std::string> jit_backend_patterns{"*compile*", "*torchscript*", "*xla*", "*jit*"};
+
+  // Framework families: a framework candidate belongs to the family its record
+  // names (`family` in results.json) or, failing that, the first family (in
+  // name order) one of whose globs matches its backend. Verdicts are given per
+  // family; handwritten candidates compete in every family, and so do the
+  // framework candidates of a shared family (the Python standard library is
+  // there for every user).
+  std::map<std::string, std::vector<std::string>> framework_families{
+      {"numpy", {"*numpy*", "*pandas*"}},
+      {"python", {"python-*"}},
+      {"pytorch", {"*torch*"}},
+      {"tensorflow", {"*tensorflow*", "tf-*", "tf.*"}}};
+  std::vector<std::string> shared_families{"python"};
 
   // Statistics.
-  int min_samples = 5;       // fewer repetitions: inconclusive
-  double max_cv = 0.10;      // a deciding candidate this noisy: inconclusive
+  int min_samples = 5;       // fewer repetitions: no interval to decide on (inconclusive)
+  double max_cv = 0.10;      // a deciding candidate this noisy gets a note (diagnostic only)
   double confidence = 0.95;  // of every interval
   int bootstrap_resamples = 2000;
   uint64_t bootstrap_seed = 0x5eed;
@@ -58,9 +71,22 @@ struct Policy {
   // Q1 from a trace: the steps are the trace library's (worthit/trace/steps.h:
   // ProfilerStep#N, "step" ranges, else optimizer steps) unless step_patterns
   // names others (globs); when there are none, the whole trace span is the
-  // step. A workload's op time is the union of events matching its op_patterns.
+  // step. A workload's op time is the union of events matching its
+  // op_patterns, keyed by workload name: the ATen ops and autograd nodes each
+  // built-in workload appears as in a torch.profiler trace, and globs for
+  // users' own scopes and kernels.
   std::vector<std::string> step_patterns;
-  std::map<std::string, std::vector<std::string>> op_patterns;
+  std::map<std::string, std::vector<std::string>> op_patterns{
+      {"gelu", {"aten::gelu", "aten::gelu_", "aten::gelu_backward", "*GeluBackward*", "*gelu*"}},
+      {"bias_residual_layernorm",
+       {"aten::layer_norm", "aten::native_layer_norm", "aten::native_layer_norm_backward",
+        "*NativeLayerNormBackward*", "*layer_norm*", "*layernorm*"}},
+      {"matmul",
+       {"aten::mm", "aten::addmm", "aten::matmul", "aten::linear", "aten::bmm", "aten::baddbmm",
+        "*MmBackward*", "*AddmmBackward*", "*BmmBackward*", "*gemm*", "*matmul*"}},
+      {"linear_recurrence", {"*linear_recurrence*", "*recurrence*", "*scan*"}},
+      {"csv_parse", {"*csv*", "*parse*"}},
+      {"image_augment", {"*augment*", "*transforms*"}}};
 };
 
 Policy default_policy();
@@ -74,5 +100,10 @@ Policy load_policy(const std::filesystem::path& path);
 // Shell-style glob: '*' any run, '?' one character. Case-sensitive.
 bool glob_match(std::string_view pattern, std::string_view text);
 bool is_jit_backend(const Policy& p, const std::string& backend);
+// The family of a framework candidate: `declared` when not empty, else the
+// first family whose globs match `backend`, else "other".
+std::string framework_family(const Policy& p, const std::string& declared,
+                             const std::string& backend);
+bool is_shared_family(const Policy& p, const std::string& family);
 
 }  // namespace worthit::reports
