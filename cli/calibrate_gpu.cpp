@@ -23,11 +23,6 @@ void add_gpu_calibrate_options(CLI::App& cmd, GpuCalibrateOptions& o) {
       ->check(CLI::Range(256, 32768));
 }
 
-std::filesystem::path gpu_calibration_path(const std::filesystem::path& cpu_path) {
-  return cpu_path.parent_path() /
-         (cpu_path.stem().string() + "-cuda" + cpu_path.extension().string());
-}
-
 namespace {
 
 bool skipped(const GpuCalibrateOptions& o, const std::string& why) {

@@ -10,6 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "worthit/results/machine.h"
+
 namespace worthit::cli {
 
 struct GpuCalibrateOptions {
@@ -20,8 +22,8 @@ struct GpuCalibrateOptions {
 
 void add_gpu_calibrate_options(CLI::App& cmd, GpuCalibrateOptions& options);
 
-// Where the GPU ceilings go, given the CPU calibration's path.
-std::filesystem::path gpu_calibration_path(const std::filesystem::path& cpu_path);
+// Where the GPU ceilings go: worthit::gpu_calibration_path (results/machine.h).
+using worthit::gpu_calibration_path;
 
 // Measures and saves the GPU ceilings, saying what it does on stderr and
 // writing the figures to `summary`. Returns false when mode is "on" and no GPU

@@ -444,6 +444,8 @@ class WorkerGroup final : public Participant {
                     {"plugins", json::array()}};
       for (const auto& p : options_.plugins)
         start["plugins"].push_back(std::filesystem::absolute(p).string());
+      if (!options_.trace_ops.empty())
+        start["trace_ops"] = std::filesystem::absolute(options_.trace_ops).string();
       // Importing a framework is slow on a busy machine; the candidate timeout
       // is for candidates.
       const double startup = std::max(config_.timeout_s, kDefaultTimeoutS);
@@ -729,7 +731,8 @@ class WorkerGroup final : public Participant {
 
 // ---- Listing and the groups of one run --------------------------------------
 
-PythonListing list_python_backends(const std::vector<std::string>& plugins, bool verbose) {
+PythonListing list_python_backends(const std::vector<std::string>& plugins, bool verbose,
+                                   const std::string& trace_ops) {
   PythonListing out;
   std::string python, package_dir;
   std::string why = python_unavailable_reason(python, package_dir);
@@ -738,6 +741,7 @@ PythonListing list_python_backends(const std::vector<std::string>& plugins, bool
                       shell_quote(python) + " -m worthit.workers list";
     if (verbose) cmd += " --verbose";
     for (const auto& p : plugins) cmd += " --plugin " + shell_quote(p);
+    if (!trace_ops.empty()) cmd += " --trace-ops " + shell_quote(trace_ops);
     std::string text;
     const int rc = run_capture(cmd, text);
     try {

@@ -48,9 +48,10 @@ struct PythonListing {
 
 // Includes the candidates the given plugin files add. Never throws: when the
 // Python side cannot run at all, each built-in Python backend is listed with
-// the reason. `verbose` passes plugin tracebacks through to stderr.
+// the reason. `verbose` passes plugin tracebacks through to stderr;
+// `trace_ops` (bench --from-trace) adds the trace's hot ops as workloads.
 PythonListing list_python_backends(const std::vector<std::string>& plugins = {},
-                                   bool verbose = false);
+                                   bool verbose = false, const std::string& trace_ops = "");
 
 class WorkerGroup;
 

@@ -18,6 +18,7 @@
 #include "child_process.h"
 #include "python_workers.h"
 #include "scratch_folder.h"
+#include "trace_workloads.h"
 #include "verbs.h"
 #include "worthit/harness/console_table.h"
 #include "worthit/harness/process_merge.h"
@@ -42,6 +43,24 @@ struct BenchArgs {
   bool no_table = false;
   bool no_calibrate = false;
   int processes = 1;
+  std::string from_trace;  // --from-trace: the trace's hot ops as workloads
+  int top = 5;
+  std::string min_share = "1%";
+};
+
+// A private folder, removed with everything in it.
+struct TempFolder {
+  std::filesystem::path path;
+  TempFolder() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "worthit-bench-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data()))
+      throw FileError(tmpl, std::string("cannot create: ") + std::strerror(errno));
+    path = tmpl;
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
 };
 
 // --no-calibrate, or WORTHIT_NO_CALIBRATE=1 for scripts and test suites that
@@ -132,6 +151,11 @@ std::vector<std::string> child_command(const BenchArgs& args, const std::string&
   for (const auto& g : o.backend_globs) cmd.push_back("--backend=" + g);
   for (const auto& s : o.sizes) cmd.push_back("--sizes=" + s);
   for (const auto& p : o.plugins) cmd.push_back("--plugin=" + p);
+  if (!args.from_trace.empty()) {
+    cmd.push_back("--from-trace=" + args.from_trace);
+    cmd.push_back("--top=" + std::to_string(args.top));
+    cmd.push_back("--min-share=" + args.min_share);
+  }
   return cmd;
 }
 
@@ -226,12 +250,36 @@ int run_bench(BenchArgs& args) {
 
   Registry registry;
   kernels::register_builtin(registry);
-  const PythonListing python = list_python_backends(o.plugins, o.verbose);
+  // --from-trace: the trace's hot ops are the workloads, defined on the Python
+  // side at their recorded shapes (python/worthit/trace_ops.py).
+  std::unique_ptr<TempFolder> trace_dir;
+  if (!args.from_trace.empty()) {
+    const double min_share = parse_fraction(args.min_share, "--min-share", "0.01 or 1%").value;
+    if (min_share < 0 || min_share > 1)
+      throw UsageError("--min-share: " + args.min_share + " is outside 0..1 (0%..100%)");
+    if (args.top < 1) throw UsageError("--top must be at least 1");
+    const TraceWorkloads tw = trace_workloads(args.from_trace, size_t(args.top), min_share);
+    for (const auto& note : tw.notes) std::cerr << "worthit bench: " << note << "\n";
+    if (tw.names.empty())
+      throw UsageError(args.from_trace + ": no hot ATen op with a cost model takes at least " +
+                       args.min_share +
+                       " of the step (lower --min-share, or profile with worthit profile)");
+    trace_dir = std::make_unique<TempFolder>();
+    o.trace_ops = (trace_dir->path / "trace-ops.json").string();
+    write_file_atomically(o.trace_ops, tw.specs.dump(1));
+    if (o.workload_globs == std::vector<std::string>{"*"}) o.workload_globs = tw.names;
+    for (size_t i = 0; i < tw.names.size(); ++i)
+      std::cerr << "worthit bench: from the trace: " << tw.names[i] << " ("
+                << tw.specs["ops"][i]["share"].get<double>() * 100 << "% of the step)\n";
+  }
+  // The listing includes the trace's workloads, so the globs are checked against them too.
+  const PythonListing python = list_python_backends(o.plugins, o.verbose, o.trace_ops);
   check_globs(registry, o, python.backends);
 
   Selection selection;
   try {
-    selection = select(registry, o);
+    // The trace's workloads have no C++ candidates.
+    if (args.from_trace.empty()) selection = select(registry, o);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
@@ -384,6 +432,14 @@ Verb add_bench_verb(CLI::App& app) {
   cmd->add_option("--calibration", args->calibration,
                   "Calibration file (default: the one 'worthit calibrate' wrote)");
   cmd->add_flag("--no-table", args->no_table, "Do not print the console table");
+  cmd->add_option("--from-trace", args->from_trace,
+                  "Bench the hot ATen ops of a trace (worthit profile) at their recorded shapes:\n"
+                  "torch eager, torch.compile and plugin candidates naming the op; results carry\n"
+                  "the op's share of the step for `worthit report` (docs/hot-ops.md)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--top", args->top, "With --from-trace: how many hot ops (default 5)");
+  cmd->add_option("--min-share", args->min_share,
+                  "With --from-trace: the least share of the step an op needs (default 1%)");
   cmd->add_flag("--no-calibrate", args->no_calibrate,
                 "Do not measure this machine's ceilings when no calibration exists (otherwise\n"
                 "the first bench does, once); WORTHIT_NO_CALIBRATE=1 does the same");

@@ -1,4 +1,5 @@
-// worthit profile [-o trace.json] [--gpu auto|on|off] [--nvtx auto|on|off] -- CMD ARGS...
+// worthit profile [-o trace.json] [--gpu auto|on|off] [--nvtx auto|on|off]
+//                 [--torch auto|on|off] -- CMD ARGS...
 //
 // Runs CMD with the profiler's injection set up in its environment (so every
 // descendant process is covered too), lets each process write its own trace
@@ -21,10 +22,14 @@
 #include "child_process.h"
 #include "scratch_folder.h"
 #include "verbs.h"
+#include "worthit/reports/hot_ops_section.h"
+#include "worthit/reports/policy.h"
 #include "worthit/results/file_io.h"
 #include "worthit/results/json_fields.h"
+#include "worthit/results/machine.h"
 #include "worthit/trace/analysis.h"
 #include "worthit/trace/input_bound.h"
+#include "worthit/trace/op_calls.h"
 #include "worthit/trace/trace.h"
 
 namespace worthit::cli {
@@ -37,6 +42,7 @@ struct ProfileOptions {
   std::string output = "trace.json";
   std::string gpu = "auto";
   std::string nvtx = "auto";
+  std::string torch = "auto";
   int top = 15;
   bool keep_parts = false;
 };
@@ -201,6 +207,43 @@ void print_ranges(std::vector<wt::RangeStat> stats, bool by_self, int top) {
   }
 }
 
+// How the PyTorch ops were captured, then the hot ops with their headroom
+// (docs/hot-ops.md), against this machine's calibrated ceilings.
+void print_torch_ops(const wt::Trace& t, const ProfileOptions& o) {
+  const wt::TorchCapture c = wt::torch_capture(t);
+  if (c.processes > 0) {
+    std::printf("\nPyTorch ops: %lld captured in %lld process(es) (torch %s",
+                static_cast<long long>(c.ops), static_cast<long long>(c.processes),
+                c.torch_version.c_str());
+    if (c.observer > 0)
+      std::printf(", %lld by the ATen observer", static_cast<long long>(c.observer));
+    if (c.fallback > 0)
+      std::printf(", %lld through torch.profiler", static_cast<long long>(c.fallback));
+    if (c.intra_op_threads > 0)
+      std::printf(", %lld intra-op threads", static_cast<long long>(c.intra_op_threads));
+    std::printf(")\n");
+    for (const auto& why : c.reasons) std::printf("  note: %s\n", why.c_str());
+    if (c.dropped_ops > 0)
+      std::printf("  %lld ops were dropped (buffers full): the op table is incomplete\n",
+                  static_cast<long long>(c.dropped_ops));
+  } else if (o.torch != "off") {
+    bool any = false;
+    for (const auto& e : t.events) any = any || wt::is_torch_op(e);
+    if (!any) return;  // not a PyTorch program (or it never imported torch)
+  }
+  std::vector<wt::Ceiling> ceilings;
+  try {
+    ceilings = reports::calibrated_ceilings(default_calibration_path());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "worthit profile: warning: ignoring calibration: %s\n", e.what());
+  }
+  const reports::Policy policy = reports::default_policy();
+  const auto hot = reports::analyze_hot_ops(t, policy, ceilings, size_t(std::max(o.top, 1)));
+  if (!hot.has_ops) return;
+  std::fputs(reports::hot_ops_to_text(hot, ceilings, reports::headroom_bar(policy)).c_str(),
+             stdout);
+}
+
 void print_summary(const wt::Trace& t, const ProfileOptions& o, int exit_code, double seconds) {
   const auto& procs = t.metadata["processes"];
   std::printf(
@@ -240,6 +283,7 @@ void print_summary(const wt::Trace& t, const ProfileOptions& o, int exit_code, d
                   fmt_time(b.busy_ns).c_str(), 100.0 * b.share);
     }
   }
+  print_torch_ops(t, o);
   // Input-bound diagnosis (docs/data-pipeline.md): only when the trace has steps or data ranges.
   if (const auto ib = wt::diagnose_input_bound(t); ib.steps_found > 0 || ib.data_ranges > 0)
     std::printf("\nInput pipeline: %s: %s\n", wt::to_string(ib.verdict), ib.summary.c_str());
@@ -297,6 +341,8 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
     throw UsageError("--gpu must be auto, on or off, not '" + o.gpu + "'");
   if (o.nvtx != "auto" && o.nvtx != "on" && o.nvtx != "off")
     throw UsageError("--nvtx must be auto, on or off, not '" + o.nvtx + "'");
+  if (o.torch != "auto" && o.torch != "on" && o.torch != "off")
+    throw UsageError("--torch must be auto, on or off, not '" + o.torch + "'");
 
   const fs::path libs = library_dir();
   const fs::path runtime = libs / "libworthit_profiler.so";
@@ -309,6 +355,14 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
                      "); use --nvtx off");
   if (o.gpu == "on" && !fs::exists(cuda))
     throw UsageError("--gpu on, but this build has no CUPTI capture (" + cuda.string() + ")");
+  const fs::path startup = libs / "startup";
+  const fs::path aten = libs / "libworthit_aten.so";
+  if (o.torch != "off" && !fs::exists(startup / "sitecustomize.py"))
+    throw UsageError("the PyTorch start-up hook is missing (" + startup.string() +
+                     "); reinstall worthit or use --torch off");
+  if (o.torch == "on" && !fs::exists(aten))
+    throw UsageError("--torch on, but this build has no ATen observer (" + aten.string() +
+                     "); --torch auto captures through torch.profiler instead");
 
   // Checked before the program runs: a run is not repeatable for free.
   check_output_path(o.output);
@@ -327,6 +381,15 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
               << "); NVTX ranges are not captured, WORTHIT_SCOPE ranges are\n";
   if (o.nvtx != "off" && fs::exists(nvtx)) env.emplace_back("NVTX_INJECTION64_PATH", nvtx.string());
   if (o.gpu != "off" && fs::exists(cuda)) env.emplace_back("CUDA_INJECTION64_PATH", cuda.string());
+  if (o.torch != "off") {
+    // Python runs the hook's sitecustomize.py at start-up; it waits for
+    // `import torch` (docs/profiler.md, "PyTorch ops").
+    const char* old = std::getenv("PYTHONPATH");
+    env.emplace_back("PYTHONPATH",
+                     startup.string() + (old && *old ? ":" + std::string(old) : std::string()));
+    env.emplace_back("WORTHIT_TORCH", o.torch);
+    if (fs::exists(aten)) env.emplace_back("WORTHIT_ATEN_LIB", aten.string());
+  }
   // Processes that leave through _exit (forked workers, os._exit) skip
   // atexit; the preloaded wrapper lets the runtime flush first.
   if (const fs::path exit_hook = libs / "libworthit_exit.so"; fs::exists(exit_hook)) {
@@ -380,6 +443,11 @@ Verb add_profile_verb(CLI::App& app) {
   sub->add_option("--nvtx", opts->nvtx,
                   "NVTX range capture through injection: auto (when this build has it), on "
                   "(an error without it) or off")
+      ->capture_default_str();
+  sub->add_option("--torch", opts->torch,
+                  "PyTorch op capture in Python programs (every ATen op with its shapes): auto "
+                  "(when the program imports torch), on (an error without the ATen observer) or "
+                  "off")
       ->capture_default_str();
   sub->add_option("--top", opts->top, "Rows per summary table")->capture_default_str();
   sub->add_flag("--keep-parts", opts->keep_parts, "Keep the per-process traces next to the output");

@@ -9,11 +9,14 @@
 #include "verbs.h"
 #include "worthit/reports/decision.h"
 #include "worthit/reports/format.h"
+#include "worthit/reports/hot_ops_section.h"
 #include "worthit/reports/report_writers.h"
 #include "worthit/reports/trace_share.h"
 #include "worthit/results/file_io.h"
+#include "worthit/results/machine.h"
 #include "worthit/results/results_json.h"
 #include "worthit/trace/input_bound.h"
+#include "worthit/trace/trace.h"
 
 namespace worthit::cli {
 
@@ -27,6 +30,8 @@ struct ReportOptions {
   std::string json_out = "report.json";
   std::string md_out = "report.md";
   std::string source_root;
+  std::string calibration;
+  int top = 15;
   std::string framework;
   bool quiet = false;
 };
@@ -36,6 +41,47 @@ double parse_share(const std::string& text) {
   const double v = parse_fraction(text, "--share", "0.3 or 30%").value;
   if (v < 0 || v > 1) throw UsageError("--share: " + text + " is outside 0..1 (0%..100%)");
   return v;
+}
+
+// Rows of `worthit bench --from-trace` carry their op's share of the step.
+void add_shares_from_results(const ResultsFile& results, reports::DecisionInputs& inputs) {
+  for (const auto& r : results.results) {
+    const auto it = r.extra.find("trace_share");
+    if (it == r.extra.end() || inputs.trace_shares.count(r.workload)) continue;
+    reports::OpShare s;
+    s.workload = r.workload;
+    s.share = it->second;
+    s.step_source = "the trace `worthit bench --from-trace` read";
+    inputs.trace_shares[r.workload] = s;
+  }
+}
+
+// The trace's hot ops with their headroom, against the ceilings the results
+// were measured with (else this machine's calibration).
+nlohmann::json hot_ops_section(const ReportOptions& o, const reports::Policy& policy,
+                               const ResultsFile* results, std::string* markdown) {
+  std::optional<Calibration> cpu, gpu;
+  if (results) {
+    cpu = results->calibration;
+    gpu = results->gpu_calibration;
+  }
+  if (!cpu) {
+    const auto path =
+        o.calibration.empty() ? default_calibration_path() : std::filesystem::path(o.calibration);
+    cpu = load_calibration(path);
+    gpu = load_calibration(gpu_calibration_path(path));
+  }
+  const auto ceilings = reports::ceilings_of(cpu, gpu);
+  const auto bar = reports::headroom_bar(policy);
+  const auto hot =
+      reports::analyze_hot_ops(trace::read_trace(o.trace), policy, ceilings, size_t(o.top));
+  *markdown = reports::hot_ops_to_markdown(hot, ceilings, bar);
+  if (!o.quiet)
+    for (const auto& op : hot.ops)
+      if (op.verdict == trace::Headroom::room)
+        std::cerr << "  hot op " << op.name << " [" << op.signature
+                  << "]: " << trace::headroom_sentence(op, bar) << "\n";
+  return reports::hot_ops_to_json(hot, ceilings, bar);
 }
 
 int run_report(const ReportOptions& o) {
@@ -50,6 +96,31 @@ int run_report(const ReportOptions& o) {
   check_outputs_distinct({o.results, o.trace, o.policy}, outputs);
   const reports::Policy policy =
       o.policy.empty() ? reports::default_policy() : reports::load_policy(o.policy);
+  if (o.results.empty() && o.trace.empty())
+    throw UsageError("give results.json, --trace trace.json, or both");
+  if (o.top < 1) throw UsageError("--top must be at least 1");
+  if (o.results.empty()) {
+    // A trace alone: the hot ops section, no verdicts on benchmarks.
+    if (!o.quiet) std::cerr << "worthit report: reading trace " << o.trace << "\n";
+    reports::Report report;
+    report.created = utc_timestamp();
+    report.tool_version = WORTHIT_VERSION;
+    report.trace_path = o.trace;
+    report.policy_path = o.policy;
+    report.policy = policy;
+    report.machine = collect_machine_fingerprint();
+    std::string md;
+    nlohmann::json j = reports::report_to_json(report);
+    j["hot_ops"] = hot_ops_section(o, policy, nullptr, &md);
+    if (!o.json_out.empty() && o.json_out != "-")
+      write_file_atomically(o.json_out, j.dump(1) + "\n");
+    if (!o.md_out.empty() && o.md_out != "-")
+      write_file_atomically(o.md_out, reports::report_to_markdown(report) + "\n" + md);
+    for (const auto& op : j["hot_ops"]["ops"])
+      std::cout << op["name"].get<std::string>() << " [" << op["signature"].get<std::string>()
+                << "]: " << op["verdict"].get<std::string>() << "\n";
+    return kExitOk;
+  }
   if (!o.quiet) std::cerr << "worthit report: reading " << o.results << "\n";
   const ResultsFile results = read_results(o.results);
   if (results.results.empty()) throw FileError(o.results, "has no results to report on");
@@ -87,6 +158,7 @@ int run_report(const ReportOptions& o) {
                   << " slices, " << s.step_source << ")\n";
   }
 
+  add_shares_from_results(results, inputs);
   reports::Report report = reports::decide(results, inputs, policy);
   // Input-bound diagnosis of the trace (docs/data-pipeline.md), listed with the report's notes.
   if (!o.trace.empty() && reports::trace_reader_available())
@@ -100,10 +172,13 @@ int run_report(const ReportOptions& o) {
   report.policy_path = o.policy;
   report.framework_filter = o.framework;
 
-  if (!o.json_out.empty() && o.json_out != "-")
-    write_file_atomically(o.json_out, reports::report_to_json(report).dump(1) + "\n");
+  nlohmann::json j = reports::report_to_json(report);
+  std::string hot_md;
+  if (!o.trace.empty()) j["hot_ops"] = hot_ops_section(o, policy, &results, &hot_md);
+  if (!o.json_out.empty() && o.json_out != "-") write_file_atomically(o.json_out, j.dump(1) + "\n");
   if (!o.md_out.empty() && o.md_out != "-")
-    write_file_atomically(o.md_out, reports::report_to_markdown(report));
+    write_file_atomically(
+        o.md_out, reports::report_to_markdown(report) + (hot_md.empty() ? "" : "\n" + hot_md));
 
   for (const auto& d : report.decisions) {
     std::cout << d.workload << " " << d.size << (d.device != "cpu" ? " " + d.device : "")
@@ -139,9 +214,15 @@ Verb add_report_verb(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
   auto* sub = app.add_subcommand(
       "report", "Turn results (and a trace) into verdicts: is a custom kernel worth it here?");
-  sub->add_option("results", o->results, "results.json from `worthit bench`")->required();
+  sub->add_option("results", o->results,
+                  "results.json from `worthit bench` (optional with --trace: the hot ops alone)");
   sub->add_option("--trace", o->trace,
-                  "trace.json (worthit profile or torch.profiler): the op's share of step time");
+                  "trace.json (worthit profile or torch.profiler): the op's share of step time, "
+                  "and a hot_ops section with each hot PyTorch op's headroom bound");
+  sub->add_option("--top", o->top, "Hot ops listed from the trace")->capture_default_str();
+  sub->add_option("--calibration", o->calibration,
+                  "ceilings for the hot ops when the results carry none (default: worthit "
+                  "calibrate's file)");
   sub->add_option("--share", o->share,
                   "the op's share of step time when there is no trace, e.g. 0.3 or 30%");
   sub->add_option("--policy", o->policy,

@@ -12,9 +12,9 @@
 #include <ctime>
 #include <vector>
 
-#include "bottlenecks.h"
 #include "main_window.h"
 #include "timeline_view.h"
+#include "worthit/trace/bottlenecks.h"
 
 namespace {
 
@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   auto stats = index.aggregate(index.start_ns(), index.end_ns());
   const double stats_s = seconds_since(t), stats_cpu = cpu_seconds() - c;
   t = clock::now(), c = cpu_seconds();
-  auto findings = v::find_bottlenecks(index);
+  auto findings = worthit::trace::find_bottlenecks(index.slices());
   const double bottlenecks_s = seconds_since(t), bottlenecks_cpu = cpu_seconds() - c;
   std::printf("events: %zu  slices: %zu  tracks: %zu  flows: %zu  names: %zu\n",
               trace.events.size(), index.slice_count(), index.tracks().size(), index.flows().size(),

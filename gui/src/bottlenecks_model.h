@@ -1,17 +1,21 @@
-// Qt table model over the bottleneck findings: time at stake and the finding.
+// Qt table model over the bottleneck findings: time at stake, for hot ops
+// their share, achieved share of the ceiling and headroom bound, and the finding.
 #pragma once
 
 #include <QAbstractTableModel>
 #include <vector>
 
-#include "bottlenecks.h"
+#include "timeline_index.h"
+#include "worthit/trace/bottlenecks.h"
 
 namespace worthit::viewer {
+
+using trace::Finding;
 
 class BottlenecksModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { kAtStake, kFinding, kColumns };
+  enum Column { kAtStake, kShare, kCeiling, kBound, kFinding, kColumns };
   using QAbstractTableModel::QAbstractTableModel;
   void set_findings(std::vector<Finding> findings);
   const Finding& finding(int row) const { return findings_[size_t(row)]; }

@@ -29,7 +29,11 @@
 #include "stats_view.h"
 #include "timeline_view.h"
 #include "worthit/reports/compare.h"
+#include "worthit/reports/hot_ops_section.h"
+#include "worthit/reports/policy.h"
 #include "worthit/results/file_io.h"
+#include "worthit/results/machine.h"
+#include "worthit/trace/steps.h"
 
 namespace worthit::viewer {
 
@@ -87,6 +91,9 @@ MainWindow::MainWindow(bool remember_recent, QWidget* parent)
   bottleneck_table_->verticalHeader()->setDefaultSectionSize(22);
   connect(bottleneck_table_, &QTableView::clicked, this, [this](const QModelIndex& i) {
     const Finding& f = bottlenecks_->finding(i.row());
+    // A hot op's row highlights all its calls and selects the longest.
+    search_->clear();
+    timeline_->set_highlight(f.slices);
     if (f.slice.valid()) timeline_->select(f.slice);
     if (f.end_ns > f.start_ns) {
       timeline_->zoom_to(f.start_ns, f.end_ns);
@@ -124,9 +131,11 @@ MainWindow::MainWindow(bool remember_recent, QWidget* parent)
   });
   connect(timeline_, &TimelineView::range_cleared, stats_, &StatsView::clear_range);
   connect(stats_, &StatsView::row_activated, this, [this](const RangeRow& row) {
-    // Statistics and timeline are linked: the row's name is highlighted and
-    // its longest instance selected.
-    search_->setText(QString::fromStdString(row.name));
+    // Statistics and timeline are linked: the row's slices (that exact name,
+    // on its kind of track) are highlighted and its longest instance selected.
+    search_->clear();
+    timeline_->set_highlight(trace_ ? trace_->index->slices_named(row.name, row.kind)
+                                    : std::vector<SliceRef>{});
     if (row.longest.valid()) timeline_->select(row.longest);
   });
 
@@ -258,7 +267,22 @@ void MainWindow::open_files_interactively(const QStringList& paths) {
 void MainWindow::show_trace() {
   timeline_->set_index(trace_->index.get());
   stats_->set_index(trace_->index.get());
-  bottlenecks_->set_findings(find_bottlenecks(*trace_->index));
+  // Hot ops' headroom needs this machine's ceilings (`worthit calibrate`).
+  trace::BottleneckOptions options;
+  try {
+    options.ceilings = reports::calibrated_ceilings(default_calibration_path());
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(QStringLiteral("Ignoring the calibration: %1").arg(e.what()));
+  }
+  options.bar = reports::headroom_bar(reports::default_policy());
+  const trace::SliceIndex& slices = trace_->index->slices();
+  bottlenecks_->set_findings(trace::find_bottlenecks(slices, options));
+  trace::HotOpsOptions hot;
+  hot.top = size_t(1) << 20;
+  hot.ceilings = options.ceilings;
+  hot.bar = options.bar;
+  stats_->set_headroom(
+      trace::headroom_by_name(trace::hot_ops(slices, trace::find_steps(slices), hot)));
   bottleneck_table_->resizeColumnToContents(BottlenecksModel::kAtStake);
   search_->clear();
   const auto& m = trace_->trace.metadata;

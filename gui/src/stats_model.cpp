@@ -1,11 +1,33 @@
 #include "stats_model.h"
 
+#include <algorithm>
+
+#include "worthit/trace/format.h"
+
 namespace worthit::viewer {
 
 void StatsModel::set_rows(std::vector<RangeRow> rows) {
   beginResetModel();
   rows_ = std::move(rows);
   endResetModel();
+}
+
+void StatsModel::set_headroom(std::map<std::string, trace::NameHeadroom> headroom) {
+  beginResetModel();
+  headroom_ = std::move(headroom);
+  endResetModel();
+}
+
+const trace::NameHeadroom* StatsModel::headroom_of(const RangeRow& r) const {
+  if (r.kind != TrackKind::cpu) return nullptr;
+  auto it = headroom_.find(r.name);
+  return it == headroom_.end() ? nullptr : &it->second;
+}
+
+double StatsModel::could_save_ns(const RangeRow& r) const {
+  const trace::NameHeadroom* h = headroom_of(r);
+  if (!h || h->headroom <= 1) return h ? 0.0 : -1.0;
+  return double(r.self_ns) * (1 - 1 / h->headroom);
 }
 
 int StatsModel::rowCount(const QModelIndex& parent) const {
@@ -41,6 +63,17 @@ QVariant StatsModel::data(const QModelIndex& index, int role) const {
         return duration(r.max_ns);
       case kShare:
         return QString::number(r.share * 100, 'f', 1) + QLatin1Char('%');
+      case kCeiling:
+        if (const auto* h = headroom_of(r))
+          return QString::number(h->pct_ceiling * 100, 'f', 1) + QLatin1Char('%');
+        return {};
+      case kBound:
+        if (const auto* h = headroom_of(r))
+          return QString::fromStdString(trace::format_ratio(std::max(h->headroom, 1.0)));
+        return {};
+      case kCouldSave:
+        if (const double s = could_save_ns(r); s >= 0) return duration(int64_t(s));
+        return {};
     }
   } else if (role == kSortRole) {
     switch (index.column()) {
@@ -62,6 +95,15 @@ QVariant StatsModel::data(const QModelIndex& index, int role) const {
         return qlonglong(r.max_ns);
       case kShare:
         return r.share;
+      case kCeiling:
+        return headroom_of(r) ? headroom_of(r)->pct_ceiling : -1.0;
+      case kBound:
+        return headroom_of(r) ? headroom_of(r)->headroom : -1.0;
+      case kCouldSave: {
+        // Rows without a bound after those with one, by total time.
+        const double s = could_save_ns(r);
+        return s >= 0 ? s : -1.0 / (1.0 + double(r.total_ns));
+      }
     }
   } else if (role == Qt::TextAlignmentRole && index.column() >= kCount) {
     return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -72,11 +114,25 @@ QVariant StatsModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant StatsModel::headerData(int section, Qt::Orientation o, int role) const {
-  if (o == Qt::Horizontal && role == Qt::ToolTipRole && section == kShare)
-    return QStringLiteral("Total time as a share of the wall time of the range");
+  if (o == Qt::Horizontal && role == Qt::ToolTipRole) {
+    if (section == kShare)
+      return QStringLiteral("Total time as a share of the wall time of the range");
+    if (section == kCeiling)
+      return QStringLiteral("PyTorch ops: achieved share of the calibrated bandwidth or FLOP/s");
+    if (section == kBound)
+      return QStringLiteral(
+          "PyTorch ops: headroom bound, measured / roofline time: the most any kernel could "
+          "speed it up");
+    if (section == kCouldSave)
+      return QStringLiteral(
+          "PyTorch ops: the most a kernel at the hardware limit could save of "
+          "the self time in the range");
+    return {};
+  }
   if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* const names[] = {"Name", "Kind", "Count", "Total",     "Self",
-                                      "Mean", "Min",  "Max",   "Wall share"};
+  static const char* const names[] = {"Name",       "Kind",       "Count", "Total",
+                                      "Self",       "Mean",       "Min",   "Max",
+                                      "Wall share", "Of ceiling", "Bound", "Could save"};
   return section >= 0 && section < kColumns ? QString::fromLatin1(names[section]) : QVariant();
 }
 

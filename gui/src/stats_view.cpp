@@ -44,6 +44,13 @@ StatsView::StatsView(QWidget* parent)
   layout->addWidget(table_);
 }
 
+void StatsView::set_headroom(std::map<std::string, trace::NameHeadroom> headroom) {
+  const bool any = !headroom.empty();
+  model_->set_headroom(std::move(headroom));
+  // With bounds, what a kernel could buy at most comes first.
+  table_->sortByColumn(any ? StatsModel::kCouldSave : StatsModel::kTotal, Qt::DescendingOrder);
+}
+
 void StatsView::set_index(const TimelineIndex* index) {
   index_ = index;
   clear_range();

@@ -22,6 +22,8 @@ class StatsView : public QWidget {
   void set_range(int64_t t0, int64_t t1);
   void clear_range();
   void set_filter(const QString& text);
+  // PyTorch ops' headroom by name; with any, rows sort by what a kernel could save.
+  void set_headroom(std::map<std::string, trace::NameHeadroom> headroom);
 
   StatsModel* model() { return model_; }
   QSortFilterProxyModel* proxy() { return proxy_; }

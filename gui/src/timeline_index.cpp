@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "worthit/trace/analysis.h"
+#include "worthit/trace/time_math.h"
 
 namespace worthit::viewer {
 
@@ -28,118 +29,21 @@ void TimeAxis::fit(int64_t t0, int64_t t1, double width) {
   ns_per_px = std::max(double(std::max<int64_t>(t1 - t0, 1)) / std::max(width, 1.0), 0.01);
 }
 
-namespace {
-
-struct Pending {
-  int64_t start, end;
-  uint32_t event, name;
-};
-
-// Keys of the track map: CPU tracks first, then GPU, each by pid and tid.
-struct TrackKey {
-  bool gpu;
-  int64_t pid, tid;
-  auto operator<=>(const TrackKey&) const = default;
-};
-
-}  // namespace
-
-TimelineIndex::TimelineIndex(const trace::Trace& trace) : trace_(&trace) {
-  build_tracks();
-  for (Track& t : tracks_) build_rows(t);
+TimelineIndex::TimelineIndex(const trace::Trace& trace) : slices_(trace) {
+  rows_.resize(slices_.tracks().size());
+  for (size_t i = 0; i < rows_.size(); ++i) build_rows(slices_.tracks()[i], rows_[i]);
   build_flows();
 }
 
-void TimelineIndex::build_tracks() {
-  const auto& events = trace_->events;
-  // Keys view the events' own names, which outlive the map.
-  std::unordered_map<std::string_view, uint32_t> name_ids;
-  auto intern = [&](const std::string& n) {
-    auto [it, added] = name_ids.try_emplace(n, uint32_t(names_.size()));
-    if (added) names_.push_back(n);
-    return it->second;
-  };
-  // Per (pid, tid): slices and the stack of open 'B' events.
-  struct Building {
-    bool gpu = false;
-    std::vector<Pending> slices;
-    std::vector<uint32_t> open;
-  };
-  std::map<std::pair<int64_t, int64_t>, Building> by_thread;
-  start_ns_ = std::numeric_limits<int64_t>::max();
-  end_ns_ = std::numeric_limits<int64_t>::min();
-  for (uint32_t i = 0; i < events.size(); ++i) {
-    const trace::Event& e = events[i];
-    if (e.phase != 'X' && e.phase != 'B' && e.phase != 'E') continue;
-    Building& b = by_thread[{e.pid, e.tid}];
-    if (e.phase == 'X') {
-      b.gpu = b.gpu || trace::is_gpu_work(e);
-      b.slices.push_back({e.ts_ns, e.ts_ns + std::max<int64_t>(e.dur_ns, 0), i, intern(e.name)});
-    } else if (e.phase == 'B') {
-      b.open.push_back(i);
-    } else if (!b.open.empty()) {
-      const trace::Event& begin = events[b.open.back()];
-      b.slices.push_back(
-          {begin.ts_ns, std::max(begin.ts_ns, e.ts_ns), b.open.back(), intern(begin.name)});
-      b.open.pop_back();
-    }
-  }
-  std::map<TrackKey, Building*> ordered;
-  for (auto& [key, b] : by_thread)
-    if (!b.slices.empty()) ordered[{b.gpu, key.first, key.second}] = &b;
-  for (auto& [key, b] : ordered) {
-    Track t;
-    t.pid = key.pid;
-    t.tid = key.tid;
-    t.kind = key.gpu ? TrackKind::gpu : TrackKind::cpu;
-    auto pn = trace_->process_names.find(key.pid);
-    auto tn = trace_->thread_names.find({key.pid, key.tid});
-    std::string process =
-        pn != trace_->process_names.end() ? pn->second : "pid " + std::to_string(key.pid);
-    std::string thread =
-        tn != trace_->thread_names.end() ? tn->second : "tid " + std::to_string(key.tid);
-    t.name = process + " / " + thread;
-    std::sort(b->slices.begin(), b->slices.end(), [](const Pending& x, const Pending& y) {
-      return x.start != y.start ? x.start < y.start : x.end > y.end;
-    });
-    t.slices.reserve(b->slices.size());
-    for (const Pending& p : b->slices) {
-      Slice s;
-      s.start_ns = p.start;
-      s.end_ns = p.end;
-      s.self_ns = p.end - p.start;
-      s.event = p.event;
-      s.name = p.name;
-      t.slices.push_back(s);
-      start_ns_ = std::min(start_ns_, p.start);
-      end_ns_ = std::max(end_ns_, p.end);
-    }
-    slice_count_ += t.slices.size();
-    b->slices.clear();
-    b->slices.shrink_to_fit();
-    tracks_.push_back(std::move(t));
-  }
-  if (tracks_.empty()) start_ns_ = end_ns_ = 0;
-}
-
-void TimelineIndex::build_rows(Track& t) {
-  // Depth by a stack of open slices; a slice that outlives its parent (a
-  // malformed trace) still stacks, so slices of one depth never overlap.
-  std::vector<int32_t> open;
+void TimelineIndex::build_rows(const Track& t, std::vector<Row>& rows) {
+  // Depths come from the trace library's nesting; a slice that outlives its
+  // parent (a malformed trace) still stacks, so slices of one depth never overlap.
   for (int32_t i = 0; i < int32_t(t.slices.size()); ++i) {
-    Slice& s = t.slices[i];
-    while (!open.empty() && t.slices[open.back()].end_ns <= s.start_ns) open.pop_back();
-    s.depth = uint16_t(std::min<size_t>(open.size(), 65535));
-    if (!open.empty()) {
-      s.parent = open.back();
-      Slice& parent = t.slices[s.parent];
-      parent.self_ns -= std::min(s.end_ns, parent.end_ns) - s.start_ns;
-    }
-    open.push_back(i);
-    if (t.rows.size() <= s.depth) t.rows.resize(s.depth + 1);
-    t.rows[s.depth].slices.push_back(uint32_t(i));
+    const Slice& s = t.slices[size_t(i)];
+    if (rows.size() <= s.depth) rows.resize(s.depth + 1);
+    rows[s.depth].slices.push_back(uint32_t(i));
   }
-  for (Row& row : t.rows) {
+  for (Row& row : rows) {
     if (row.slices.empty()) continue;
     const int64_t origin = t.slices[row.slices.front()].start_ns;
     const int64_t end = t.slices[row.slices.back()].end_ns;
@@ -154,7 +58,7 @@ void TimelineIndex::build_rows(Track& t) {
       level.width_ns = width;
       for (uint32_t si : row.slices) {
         const Slice& s = t.slices[si];
-        const int64_t dur = s.end_ns - s.start_ns;
+        const int64_t dur = trace::sub_saturating(s.end_ns, s.start_ns);
         if (dur >= width) {
           level.long_slices.push_back(si);
           continue;
@@ -183,12 +87,6 @@ void TimelineIndex::build_rows(Track& t) {
   }
 }
 
-int TimelineIndex::track_of(int64_t pid, int64_t tid) const {
-  for (size_t i = 0; i < tracks_.size(); ++i)
-    if (tracks_[i].pid == pid && tracks_[i].tid == tid) return int(i);
-  return -1;
-}
-
 void TimelineIndex::build_flows() {
   struct End {
     int64_t pid, tid, ts;
@@ -197,7 +95,7 @@ void TimelineIndex::build_flows() {
   // Launch arrows only: torch.profiler also links forward to backward ops
   // ("fwdbwd"), which is not what the arrows show.
   std::unordered_map<uint64_t, std::pair<End, End>> ends;
-  for (const trace::Event& e : trace_->events) {
+  for (const trace::Event& e : trace().events) {
     if ((e.phase != 's' && e.phase != 'f') || e.category != trace::category::kFlow) continue;
     if (e.phase == 's')
       ends[e.id].first = {e.pid, e.tid, e.ts_ns, true};
@@ -205,7 +103,8 @@ void TimelineIndex::build_flows() {
       ends[e.id].second = {e.pid, e.tid, e.ts_ns, true};
   }
   std::map<std::pair<int64_t, int64_t>, int> track_ids;
-  for (size_t i = 0; i < tracks_.size(); ++i) track_ids[{tracks_[i].pid, tracks_[i].tid}] = int(i);
+  const auto& tracks = slices_.tracks();
+  for (size_t i = 0; i < tracks.size(); ++i) track_ids[{tracks[i].pid, tracks[i].tid}] = int(i);
   for (const auto& [id, pair] : ends) {
     const auto& [s, f] = pair;
     if (!s.set || !f.set) continue;
@@ -239,10 +138,11 @@ std::vector<const Flow*> TimelineIndex::flows_of(SliceRef r) const {
 }
 
 SliceRef TimelineIndex::slice_at(int track, int depth, int64_t t, int64_t tolerance_ns) const {
-  if (track < 0 || track >= int(tracks_.size())) return {};
-  const Track& tr = tracks_[track];
-  if (depth < 0 || depth >= int(tr.rows.size())) return {};
-  const auto& ids = tr.rows[depth].slices;
+  if (track < 0 || track >= int(rows_.size())) return {};
+  const Track& tr = tracks()[size_t(track)];
+  const std::vector<Row>& rows = rows_[size_t(track)];
+  if (depth < 0 || depth >= int(rows.size())) return {};
+  const auto& ids = rows[size_t(depth)].slices;
   // First slice that ends after t (ends are sorted: slices of a row never overlap).
   auto it = std::upper_bound(ids.begin(), ids.end(), t,
                              [&](int64_t v, uint32_t i) { return v < tr.slices[i].end_ns; });
@@ -263,8 +163,8 @@ SliceRef TimelineIndex::slice_at(int track, int depth, int64_t t, int64_t tolera
 }
 
 SliceRef TimelineIndex::deepest_at(int track, int64_t t) const {
-  if (track < 0 || track >= int(tracks_.size())) return {};
-  for (int d = int(tracks_[track].rows.size()) - 1; d >= 0; --d) {
+  if (track < 0 || track >= int(rows_.size())) return {};
+  for (int d = int(rows_[size_t(track)].size()) - 1; d >= 0; --d) {
     SliceRef r = slice_at(track, d, t);
     // A zero-length slice at t contains t.
     if (r.valid() && slice(r).start_ns <= t &&
@@ -276,9 +176,10 @@ SliceRef TimelineIndex::deepest_at(int track, int64_t t) const {
 
 void TimelineIndex::row_spans(int track, int depth, const TimeAxis& axis, double width_px,
                               std::vector<Span>& out) const {
-  const Track& tr = tracks_[track];
-  if (depth >= int(tr.rows.size())) return;
-  const Row& row = tr.rows[depth];
+  const Track& tr = tracks()[size_t(track)];
+  const std::vector<Row>& rows = rows_[size_t(track)];
+  if (depth >= int(rows.size())) return;
+  const Row& row = rows[size_t(depth)];
   const int64_t ta = axis.time_at(0);
   const int64_t tb = axis.time_at(width_px);
   const double ns_per_px = axis.ns_per_px;
@@ -335,7 +236,8 @@ void TimelineIndex::row_spans(int track, int depth, const TimeAxis& axis, double
         ++it;
         continue;
       }
-      add_piece(x0, s.end_ns - s.start_ns, s.name, s.end_ns - s.start_ns);
+      add_piece(x0, trace::sub_saturating(s.end_ns, s.start_ns), s.name,
+                trace::sub_saturating(s.end_ns, s.start_ns));
       ++it;
       if (it != ids.end() && axis.x_of(tr.slices[*it].start_ns) < std::floor(x0) + 1) {
         // Skip the rest of this pixel: count its time without visiting each.
@@ -375,7 +277,8 @@ void TimelineIndex::row_spans(int track, int depth, const TimeAxis& axis, double
         column = std::numeric_limits<double>::lowest();
         emit_slice(*lit);
       } else {
-        add_piece(x0, s.end_ns - s.start_ns, s.name, s.end_ns - s.start_ns);
+        add_piece(x0, trace::sub_saturating(s.end_ns, s.start_ns), s.name,
+                  trace::sub_saturating(s.end_ns, s.start_ns));
       }
       ++lit;
     } else {
@@ -387,56 +290,11 @@ void TimelineIndex::row_spans(int track, int depth, const TimeAxis& axis, double
 }
 
 std::vector<RangeRow> TimelineIndex::aggregate(int64_t t0, int64_t t1) const {
-  std::unordered_map<uint64_t, size_t> row_of;  // name * 2 + gpu
-  std::vector<RangeRow> rows;
-  std::vector<int64_t> clipped;
-  for (int ti = 0; ti < int(tracks_.size()); ++ti) {
-    const Track& t = tracks_[ti];
-    const bool gpu = t.kind == TrackKind::gpu;
-    clipped.assign(t.slices.size(), 0);
-    for (size_t i = 0; i < t.slices.size(); ++i) {
-      const Slice& s = t.slices[i];
-      if (s.start_ns >= t1) break;
-      const int64_t lo = std::max(s.start_ns, t0), hi = std::min(s.end_ns, t1);
-      // Zero-length slices inside the range still count as calls.
-      const bool inside = s.start_ns == s.end_ns ? s.start_ns >= t0 : s.end_ns > t0;
-      if (!inside) continue;
-      clipped[i] = hi - lo;
-      const uint64_t key = uint64_t(s.name) * 2 + (gpu ? 1 : 0);
-      auto [it, added] = row_of.try_emplace(key, rows.size());
-      if (added) {
-        RangeRow r;
-        r.name = names_[s.name];
-        r.kind = t.kind;
-        r.min_ns = std::numeric_limits<int64_t>::max();
-        rows.push_back(std::move(r));
-      }
-      RangeRow& r = rows[it->second];
-      ++r.count;
-      r.total_ns += hi - lo;
-      r.self_ns += hi - lo;
-      r.min_ns = std::min(r.min_ns, hi - lo);
-      if (hi - lo > r.max_ns || !r.longest.valid()) {
-        r.max_ns = std::max(r.max_ns, hi - lo);
-        r.longest = {ti, int32_t(i)};
-      }
-      if (s.parent >= 0 && clipped[s.parent] > 0) {
-        const Slice& p = t.slices[s.parent];
-        const uint64_t pkey = uint64_t(p.name) * 2 + (gpu ? 1 : 0);
-        rows[row_of[pkey]].self_ns -= std::min(hi, std::min(p.end_ns, t1)) - lo;
-      }
-    }
-  }
-  const double length = double(std::max<int64_t>(t1 - t0, 1));
-  for (RangeRow& r : rows) r.share = double(r.total_ns) / length;
-  std::sort(rows.begin(), rows.end(), [](const RangeRow& a, const RangeRow& b) {
-    return a.total_ns != b.total_ns ? a.total_ns > b.total_ns : a.name < b.name;
-  });
-  return rows;
+  return trace::aggregate_ranges(slices_, t0, t1);
 }
 
 std::vector<char> TimelineIndex::names_matching(std::string_view needle) const {
-  std::vector<char> mask(names_.size(), 0);
+  std::vector<char> mask(name_count(), 0);
   if (needle.empty()) return mask;
   auto lower = [](std::string_view s) {
     std::string out(s);
@@ -444,35 +302,36 @@ std::vector<char> TimelineIndex::names_matching(std::string_view needle) const {
     return out;
   };
   const std::string n = lower(needle);
-  for (size_t i = 0; i < names_.size(); ++i)
-    mask[i] = lower(names_[i]).find(n) != std::string::npos ? 1 : 0;
+  for (size_t i = 0; i < name_count(); ++i)
+    mask[i] = lower(name(uint32_t(i))).find(n) != std::string::npos ? 1 : 0;
   return mask;
 }
 
 std::vector<SliceRef> TimelineIndex::find(std::string_view needle) const {
   const std::vector<char> mask = names_matching(needle);
   std::vector<SliceRef> out;
-  for (int ti = 0; ti < int(tracks_.size()); ++ti)
-    for (int32_t i = 0; i < int32_t(tracks_[ti].slices.size()); ++i)
-      if (mask[tracks_[ti].slices[i].name]) out.push_back({ti, i});
+  const auto& all = tracks();
+  for (int ti = 0; ti < int(all.size()); ++ti)
+    for (int32_t i = 0; i < int32_t(all[size_t(ti)].slices.size()); ++i)
+      if (mask[all[size_t(ti)].slices[size_t(i)].name]) out.push_back({ti, i});
   std::stable_sort(out.begin(), out.end(),
                    [&](SliceRef a, SliceRef b) { return slice(a).start_ns < slice(b).start_ns; });
   return out;
 }
 
-std::string format_duration(int64_t ns) {
-  char buf[64];
-  const double v = double(ns);
-  const double a = std::abs(v);
-  if (a < 1e3)
-    std::snprintf(buf, sizeof buf, "%lld ns", static_cast<long long>(ns));
-  else if (a < 1e6)
-    std::snprintf(buf, sizeof buf, "%.3g us", v / 1e3);
-  else if (a < 1e9)
-    std::snprintf(buf, sizeof buf, "%.3g ms", v / 1e6);
-  else
-    std::snprintf(buf, sizeof buf, "%.4g s", v / 1e9);
-  return buf;
+std::vector<SliceRef> TimelineIndex::slices_named(std::string_view name,
+                                                  trace::TrackKind kind) const {
+  std::vector<SliceRef> out;
+  const auto& all = tracks();
+  for (int ti = 0; ti < int(all.size()); ++ti) {
+    if (all[size_t(ti)].kind != kind) continue;
+    const auto& slices = all[size_t(ti)].slices;
+    for (int32_t i = 0; i < int32_t(slices.size()); ++i)
+      if (slices_.name(slices[size_t(i)].name) == name) out.push_back({ti, i});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [&](SliceRef a, SliceRef b) { return slice(a).start_ns < slice(b).start_ns; });
+  return out;
 }
 
 }  // namespace worthit::viewer

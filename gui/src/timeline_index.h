@@ -1,7 +1,7 @@
-// The timeline's index over a trace: tracks (one per process/thread and GPU
-// stream), slices stacked by nesting depth, level-of-detail summaries, flows,
-// hit testing and range statistics. Plain C++ (no Qt) so the viewer, its
-// benchmark and its tests share one implementation of what is drawn.
+// The timeline's index over a trace: the trace library's tracks and slices
+// (worthit/trace/slices.h) stacked into rows by nesting depth, level-of-detail
+// summaries, flows, hit testing and range statistics. Plain C++ (no Qt) so the
+// viewer, its benchmark and its tests share one implementation of what is drawn.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "worthit/trace/format.h"
+#include "worthit/trace/slices.h"
 #include "worthit/trace/trace.h"
 
 namespace worthit::viewer {
@@ -27,17 +29,12 @@ struct TimeAxis {
   void fit(int64_t t0, int64_t t1, double width);
 };
 
-enum class TrackKind { cpu, gpu };
-
-struct Slice {
-  int64_t start_ns = 0;
-  int64_t end_ns = 0;
-  int64_t self_ns = 0;  // duration minus the slices nested directly inside
-  uint32_t event = 0;   // index in Trace::events ('X' or the 'B' of a pair)
-  uint32_t name = 0;    // interned name id (TimelineIndex::name)
-  int32_t parent = -1;  // slice index in the same track, -1 at the top
-  uint16_t depth = 0;
-};
+using trace::format_duration;
+using trace::RangeRow;
+using trace::Slice;
+using trace::SliceRef;
+using trace::Track;
+using trace::TrackKind;
 
 // Level-of-detail summary of one row at one bucket width: slices shorter than
 // the width are summed into buckets; longer ones are listed, and since slices
@@ -60,22 +57,6 @@ struct Row {
   std::vector<LodLevel> levels;  // bucket widths grow by 4
 };
 
-struct Track {
-  int64_t pid = 0;
-  int64_t tid = 0;
-  std::string name;
-  TrackKind kind = TrackKind::cpu;
-  std::vector<Slice> slices;  // by start, longer first on ties
-  std::vector<Row> rows;      // one per depth
-};
-
-struct SliceRef {
-  int track = -1;
-  int32_t slice = -1;
-  bool valid() const { return track >= 0 && slice >= 0; }
-  bool operator==(const SliceRef&) const = default;
-};
-
 // A CPU launch -> GPU work arrow ('s'/'f' events with the same id).
 struct Flow {
   uint64_t id = 0;
@@ -91,31 +72,23 @@ struct Span {
   int32_t slice = -1;  // the slice when the span is exactly one, else -1
 };
 
-// One name aggregated over a time range (clipped to it).
-struct RangeRow {
-  std::string name;
-  TrackKind kind = TrackKind::cpu;
-  int64_t count = 0;
-  int64_t total_ns = 0;
-  int64_t self_ns = 0;
-  int64_t min_ns = 0;
-  int64_t max_ns = 0;
-  double share = 0;  // total / range length
-  SliceRef longest;  // the longest instance, to jump to
-};
-
 class TimelineIndex {
  public:
   explicit TimelineIndex(const trace::Trace& trace);
 
-  const trace::Trace& trace() const { return *trace_; }
-  const std::vector<Track>& tracks() const { return tracks_; }
-  const Slice& slice(SliceRef r) const { return tracks_[r.track].slices[r.slice]; }
-  const std::string& name(uint32_t id) const { return names_[id]; }
-  size_t name_count() const { return names_.size(); }
-  size_t slice_count() const { return slice_count_; }
-  int64_t start_ns() const { return start_ns_; }
-  int64_t end_ns() const { return end_ns_; }
+  const trace::Trace& trace() const { return slices_.trace(); }
+  // The trace library's slices (worthit/trace/slices.h): what is drawn is
+  // exactly what profile and report analyse.
+  const trace::SliceIndex& slices() const { return slices_; }
+  const std::vector<Track>& tracks() const { return slices_.tracks(); }
+  // Per track, one row per nesting depth.
+  const std::vector<Row>& rows(int track) const { return rows_[size_t(track)]; }
+  const Slice& slice(SliceRef r) const { return slices_.slice(r); }
+  const std::string& name(uint32_t id) const { return slices_.name(id); }
+  size_t name_count() const { return slices_.name_count(); }
+  size_t slice_count() const { return slices_.slice_count(); }
+  int64_t start_ns() const { return slices_.start_ns(); }
+  int64_t end_ns() const { return slices_.end_ns(); }
 
   // The slice of `track` at `depth` that contains `t`, or the nearest one
   // within `tolerance_ns` (so thin slices stay clickable); invalid when none.
@@ -128,35 +101,29 @@ class TimelineIndex {
   void row_spans(int track, int depth, const TimeAxis& axis, double width_px,
                  std::vector<Span>& out) const;
 
-  // Names aggregated over [t0, t1), biggest total first.
+  // Names aggregated over [t0, t1), biggest total first (trace::aggregate_ranges).
   std::vector<RangeRow> aggregate(int64_t t0, int64_t t1) const;
 
   // Per name id: whether the name contains `needle` (case-insensitive).
   std::vector<char> names_matching(std::string_view needle) const;
   // Matching slices in time order across tracks.
   std::vector<SliceRef> find(std::string_view needle) const;
+  // The slices named exactly `name` on tracks of `kind` (a Statistics row's), in time order.
+  std::vector<SliceRef> slices_named(std::string_view name, trace::TrackKind kind) const;
 
   const std::vector<Flow>& flows() const { return flows_; }
   std::vector<const Flow*> flows_of(SliceRef r) const;
 
-  int track_of(int64_t pid, int64_t tid) const;
+  int track_of(int64_t pid, int64_t tid) const { return slices_.track_of(pid, tid); }
 
  private:
-  void build_tracks();
-  void build_rows(Track& t);
+  void build_rows(const Track& t, std::vector<Row>& rows);
   void build_flows();
 
-  const trace::Trace* trace_;
-  std::vector<Track> tracks_;
-  std::vector<std::string> names_;
+  trace::SliceIndex slices_;
+  std::vector<std::vector<Row>> rows_;  // per track
   std::vector<Flow> flows_;
   std::unordered_multimap<uint64_t, size_t> flow_by_slice_;
-  size_t slice_count_ = 0;
-  int64_t start_ns_ = 0;
-  int64_t end_ns_ = 0;
 };
-
-// "1.23 ms", "450 ns", ... for durations and ruler labels.
-std::string format_duration(int64_t ns);
 
 }  // namespace worthit::viewer

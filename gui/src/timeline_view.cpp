@@ -32,6 +32,8 @@ void TimelineView::set_index(const TimelineIndex* index) {
   selection_ = {};
   range_.reset();
   search_mask_.clear();
+  highlight_.clear();
+  highlight_names_.clear();
   search_results_.clear();
   search_hits_ = 0;
   scroll_y_ = 0;
@@ -44,9 +46,9 @@ void TimelineView::layout_tracks() {
   track_top_.clear();
   int y = 0;
   if (index_) {
-    for (const Track& t : index_->tracks()) {
+    for (int i = 0; i < int(index_->tracks().size()); ++i) {
       track_top_.push_back(y + kTrackGap);
-      y += kTrackGap + kRowHeight * int(std::max<size_t>(t.rows.size(), 1));
+      y += kTrackGap + kRowHeight * int(std::max<size_t>(index_->rows(i).size(), 1));
     }
   }
   content_height_ = y + kTrackGap;
@@ -92,7 +94,7 @@ SliceRef TimelineView::hit_test(QPoint p) const {
   if (it == track_top_.begin()) return {};
   const int track = int(it - track_top_.begin()) - 1;
   const int depth = (y - track_top_[size_t(track)]) / kRowHeight;
-  if (depth >= int(index_->tracks()[size_t(track)].rows.size())) return {};
+  if (depth >= int(index_->rows(track).size())) return {};
   const int64_t t = time_at_widget_x(p.x());
   // Three pixels of slack keep sub-pixel slices clickable.
   return index_->slice_at(track, depth, t, int64_t(std::ceil(3 * axis_.ns_per_px)));
@@ -122,9 +124,25 @@ void TimelineView::set_search(const QString& text) {
   if (!index_) return;
   const std::string needle = text.toStdString();
   search_mask_ = needle.empty() ? std::vector<char>{} : index_->names_matching(needle);
+  highlight_.clear();
+  highlight_names_.clear();
   search_results_ = needle.empty() ? std::vector<SliceRef>{} : index_->find(needle);
   search_hits_ = int(search_results_.size());
   search_pos_ = -1;
+  update();
+}
+
+void TimelineView::set_highlight(const std::vector<SliceRef>& slices) {
+  highlight_.clear();
+  highlight_names_.clear();
+  if (index_ && !slices.empty()) {
+    highlight_names_.assign(index_->name_count(), 0);
+    for (SliceRef r : slices) {
+      if (!r.valid()) continue;
+      highlight_.insert((uint64_t(uint32_t(r.track)) << 32) | uint32_t(r.slice));
+      highlight_names_[index_->slice(r).name] = 1;
+    }
+  }
   update();
 }
 
@@ -162,13 +180,13 @@ void TimelineView::paint_frame(QPainter& p, QSize size) const {
   for (int ti = 0; ti < int(index_->tracks().size()); ++ti) {
     const Track& track = index_->tracks()[size_t(ti)];
     const int top = kRulerHeight + track_top_[size_t(ti)] - scroll_y_;
-    const int rows = int(std::max<size_t>(track.rows.size(), 1));
+    const int rows = int(std::max<size_t>(index_->rows(ti).size(), 1));
     if (top > size.height() || top + rows * kRowHeight < kRulerHeight) continue;
     const QColor band = track.kind == TrackKind::gpu ? QColor(0xee, 0xf3, 0xfa) : QColor(Qt::white);
     p.fillRect(QRect(kLabelWidth, top, size.width() - kLabelWidth, rows * kRowHeight), band);
     p.setPen(QColor(0xdd, 0xdd, 0xdd));
     p.drawLine(0, top - kTrackGap / 2, size.width(), top - kTrackGap / 2);
-    for (int d = 0; d < int(track.rows.size()); ++d) {
+    for (int d = 0; d < int(index_->rows(ti).size()); ++d) {
       const int y = top + d * kRowHeight;
       if (y > size.height() || y + kRowHeight < kRulerHeight) continue;
       spans_.clear();
@@ -176,7 +194,10 @@ void TimelineView::paint_frame(QPainter& p, QSize size) const {
       for (const Span& s : spans_) {
         const double x0 = std::max(s.x0, -1.0), x1 = std::min(s.x1, plot_w + 1);
         if (x1 < 0 || x0 > plot_w) continue;
-        const bool dim = searching && !search_mask_[s.name];
+        bool dim = searching && !search_mask_[s.name];
+        if (!highlight_.empty())
+          dim = s.slice >= 0 ? !highlight_.count((uint64_t(uint32_t(ti)) << 32) | uint32_t(s.slice))
+                             : !highlight_names_[s.name];
         QColor c = name_color(s.name, dim);
         if (s.slice < 0) c.setAlphaF(0.35f + 0.65f * s.coverage);
         const QRectF r(kLabelWidth + x0, y + 1, std::max(x1 - x0, 1.0), kRowHeight - 2);

@@ -6,6 +6,7 @@
 
 #include <QWidget>
 #include <optional>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,10 @@ class TimelineView : public QWidget {
   std::optional<std::pair<int64_t, int64_t>> selected_range() const { return range_; }
   void set_selected_range(std::optional<std::pair<int64_t, int64_t>> range);
   void set_search(const QString& text);
+  // Dims everything but these slices (a hot op's calls); empty: none. A
+  // search clears it.
+  void set_highlight(const std::vector<SliceRef>& slices);
+  size_t highlighted() const { return highlight_.size(); }
   int search_hits() const { return search_hits_; }
   void next_search_hit(int step);
 
@@ -81,6 +86,8 @@ class TimelineView : public QWidget {
   SliceRef selection_;
   std::optional<std::pair<int64_t, int64_t>> range_;
   std::vector<char> search_mask_;
+  std::unordered_set<uint64_t> highlight_;  // (track << 32) | slice
+  std::vector<char> highlight_names_;       // names of highlighted slices, for merged pixels
   std::vector<SliceRef> search_results_;
   int search_hits_ = 0;
   int search_pos_ = -1;

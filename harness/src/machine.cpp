@@ -111,6 +111,11 @@ std::optional<Calibration> load_calibration(const std::filesystem::path& path) {
   }
 }
 
+std::filesystem::path gpu_calibration_path(const std::filesystem::path& cpu_path) {
+  return cpu_path.parent_path() /
+         (cpu_path.stem().string() + "-cuda" + cpu_path.extension().string());
+}
+
 void save_calibration(const std::filesystem::path& path, const Calibration& c) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   nlohmann::json j = {{"schema", "worthit.calibration"},

@@ -6,56 +6,21 @@
 #include <set>
 #include <utility>
 
-#include "worthit/trace/analysis.h"
 #include "worthit/trace/time_math.h"
 
 namespace worthit::trace {
 
 namespace {
 
-struct Slice {
+struct Span {
   int64_t start = 0;
   int64_t end = 0;
-  const std::string* name = nullptr;
 };
 
-using ThreadKey = std::pair<int64_t, int64_t>;
-
-// Complete slices of CPU threads: 'X' events and matched 'B'/'E' pairs.
-void collect(const Trace& trace, std::map<ThreadKey, std::vector<Slice>>& steps,
-             std::map<ThreadKey, std::vector<Slice>>& data) {
-  std::map<ThreadKey, std::vector<const Event*>> open;
-  auto add = [&](const Event& e, int64_t start, int64_t end) {
-    const ThreadKey key{e.pid, e.tid};
-    if (is_step_range(e.name))
-      steps[key].push_back({start, end, &e.name});
-    else if (is_data_range(e.name))
-      data[key].push_back({start, end, &e.name});
-  };
-  for (const Event& e : trace.events) {
-    if (is_gpu_work(e)) continue;
-    if (e.phase == 'X') {
-      add(e, e.ts_ns, end_ns(e.ts_ns, std::max<int64_t>(e.dur_ns, 0)));
-    } else if (e.phase == 'B') {
-      open[{e.pid, e.tid}].push_back(&e);
-    } else if (e.phase == 'E') {
-      auto& stack = open[{e.pid, e.tid}];
-      if (stack.empty()) continue;
-      const Event* b = stack.back();
-      stack.pop_back();
-      if (e.ts_ns >= b->ts_ns) add(*b, b->ts_ns, e.ts_ns);
-    }
-  }
-  for (auto* m : {&steps, &data})
-    for (auto& [key, v] : *m)
-      std::sort(v.begin(), v.end(),
-                [](const Slice& a, const Slice& b) { return a.start < b.start; });
-}
-
 // Length of the union of `slices` (sorted by start) clipped to [lo, hi).
-int64_t covered(const std::vector<Slice>& slices, int64_t lo, int64_t hi) {
+int64_t covered(const std::vector<Span>& slices, int64_t lo, int64_t hi) {
   int64_t total = 0, reach = lo;
-  for (const Slice& s : slices) {
+  for (const Span& s : slices) {
     if (s.start >= hi) break;
     const int64_t b = std::max(s.start, reach), e = std::min(s.end, hi);
     if (e > b) {
@@ -100,67 +65,59 @@ const char* to_string(InputVerdict v) {
   return "unknown";
 }
 
-bool is_step_range(const std::string& name) {
-  return name.starts_with("ProfilerStep#") || name == "step" || name == "train_step" ||
-         name == "training_step";
-}
-
-bool is_data_range(const std::string& name) {
-  return name.starts_with("enumerate(DataLoader)") || name == "IteratorGetNext" || name == "data" ||
-         name == "data_wait" || name == "dataloader" || name == "next_batch" ||
-         name == "load_batch";
-}
-
 InputBoundDiagnosis diagnose_input_bound(const Trace& trace, const InputBoundRules& rules) {
-  InputBoundDiagnosis d;
-  std::map<ThreadKey, std::vector<Slice>> steps, data;
-  collect(trace, steps, data);
-  std::set<std::string> step_names, data_names;
-  for (const auto& [key, v] : data) {
-    d.data_ranges += int64_t(v.size());
-    for (const Slice& s : v)
-      data_names.insert(s.name->starts_with("enumerate(DataLoader)") ? "enumerate(DataLoader)#*"
-                                                                     : *s.name);
-  }
+  const SliceIndex index(trace);
+  return diagnose_input_bound(index, find_steps(index), rules);
+}
 
-  for (const auto& [key, v] : steps) {
-    // Nested step ranges (a "step" scope inside ProfilerStep#N) would count
-    // twice: keep the outermost of each nest.
-    std::vector<Slice> outer;
-    for (const Slice& s : v)
-      if (outer.empty() || s.start >= outer.back().end) outer.push_back(s);
-    static const std::vector<Slice> kNone;
-    const auto it = data.find(key);
-    const std::vector<Slice>& waits = it == data.end() ? kNone : it->second;
-    int64_t prev_end = outer.empty() ? 0 : outer.front().start;
-    for (size_t i = 0; i < outer.size(); ++i) {
-      const Slice& s = outer[i];
-      step_names.insert(s.name->starts_with("ProfilerStep#") ? "ProfilerStep#*" : *s.name);
-      // Data ranges that end in the gap before this step belong to it.
-      int64_t gap_start = s.start;
-      const int64_t gap_lo = i == 0 ? INT64_MIN : prev_end;
-      for (const Slice& w : waits)
-        if (w.end <= s.start && w.start >= gap_lo) gap_start = std::min(gap_start, w.start);
-      StepInput st;
-      st.pid = key.first;
-      st.tid = key.second;
-      st.start_ns = gap_start;
-      st.iteration_ns = sub_saturating(s.end, gap_start);
-      st.wait_ns = covered(waits, gap_start, s.end);
-      d.per_step.push_back(st);
-      prev_end = s.end;
+InputBoundDiagnosis diagnose_input_bound(const SliceIndex& index, const Steps& steps,
+                                         const InputBoundRules& rules) {
+  InputBoundDiagnosis d;
+  std::map<std::pair<int64_t, int64_t>, std::vector<Span>> data;  // per thread, by start
+  std::set<std::string> data_names;
+  for (const Track& t : index.tracks()) {
+    if (t.kind != TrackKind::cpu) continue;
+    for (const Slice& s : t.slices) {
+      const std::string& name = index.name(s.name);
+      if (!is_data_range(name)) continue;
+      data[{t.pid, t.tid}].push_back({s.start_ns, s.end_ns});
+      data_names.insert(range_family(name));
+      ++d.data_ranges;
     }
+  }
+  static const std::vector<Span> kNone;
+  // Per thread, the end of the previous step: data ranges in the gap between
+  // two steps belong to the step that follows.
+  std::map<std::pair<int64_t, int64_t>, int64_t> prev_end;
+  for (const StepSpan& s : steps.spans) {
+    const std::pair<int64_t, int64_t> key{s.pid, s.tid};
+    const auto it = data.find(key);
+    const std::vector<Span>& waits = it == data.end() ? kNone : it->second;
+    const auto prev = prev_end.find(key);
+    const int64_t gap_lo = prev == prev_end.end() ? kMinTimeNs : prev->second;
+    int64_t gap_start = s.start_ns;
+    for (const Span& w : waits)
+      if (w.end <= s.start_ns && w.start >= gap_lo) gap_start = std::min(gap_start, w.start);
+    StepInput st;
+    st.pid = s.pid;
+    st.tid = s.tid;
+    st.start_ns = gap_start;
+    st.iteration_ns = sub_saturating(s.end_ns, gap_start);
+    st.wait_ns = covered(waits, gap_start, s.end_ns);
+    d.per_step.push_back(st);
+    prev_end[key] = s.end_ns;
   }
   std::sort(d.per_step.begin(), d.per_step.end(),
             [](const StepInput& a, const StepInput& b) { return a.start_ns < b.start_ns; });
   d.steps_found = int64_t(d.per_step.size());
-  d.step_names = names_of(step_names);
+  d.step_names = steps.source;
   d.data_names = names_of(data_names);
 
   if (d.per_step.empty()) {
     d.summary =
-        "no step ranges found: name each training step \"step\" (worthit.scope, NVTX) or use "
-        "torch.profiler's schedule (ProfilerStep#N)";
+        "no step ranges found, and no optimizer steps: name each training step \"step\" "
+        "(worthit.scope, NVTX), use "
+        "torch.profiler's schedule (ProfilerStep#N), or step a torch.optim optimizer";
     return d;
   }
   if (d.data_ranges == 0) {

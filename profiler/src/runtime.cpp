@@ -88,6 +88,7 @@ struct Registry {
   std::atomic<uint32_t> tag_count{1};  // tag 0: a plain scope, mark or counter
   std::unordered_set<std::string_view> interned;
   std::deque<std::string> interned_storage;
+  std::vector<trace::Event> notes;  // under mutex
 };
 Registry& registry() {
   static Registry* r = new Registry;
@@ -523,6 +524,20 @@ void record_mark(const char* name, uint32_t tag, int64_t ts_ns) {
   append({name, ts_ns, 0, Kind::mark, tag});
 }
 
+void note(const std::string& name, nlohmann::json args) {
+  trace::Event e;
+  e.name = name;
+  e.category = "worthit";
+  e.phase = 'i';
+  e.pid = ::getpid();
+  e.tid = current_tid();
+  e.ts_ns = now_ns();
+  e.args = std::move(args);
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.notes.push_back(std::move(e));
+}
+
 uint64_t dropped_records() {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
@@ -544,10 +559,12 @@ trace::Trace snapshot() {
   t.process_names[pid] = process_name();
   std::vector<ThreadBuffer*> buffers;
   std::vector<FlushHook> hooks;
+  std::vector<trace::Event> notes;
   {
     std::lock_guard lock(r.mutex);
     buffers = r.buffers;
     hooks = r.hooks;
+    notes = r.notes;
   }
   const uint32_t tag_count = r.tag_count.load(std::memory_order_acquire);
   size_t total = 0;
@@ -570,6 +587,8 @@ trace::Trace snapshot() {
     dropped += b->dropped.load();
   }
   place_ranges(t, ranges, pid);
+  for (trace::Event& e : notes)
+    if (e.pid == pid) t.events.push_back(std::move(e));  // a forked child keeps only its own
   trace::stamp_metadata(t);
   t.metadata["pid"] = pid;
   t.metadata["ppid"] = ::getppid();
@@ -625,6 +644,12 @@ void worthit_profiler_counter(const char* name, double value) {
 
 void worthit_profiler_thread_name(const char* name) {
   set_thread_name(intern_name(name ? name : ""));
+}
+
+void worthit_profiler_note(const char* name, const char* json_args) {
+  nlohmann::json args = nlohmann::json::parse(json_args ? json_args : "{}", nullptr, false);
+  if (args.is_discarded()) args = nlohmann::json{{"text", json_args ? json_args : ""}};
+  note(name ? name : "", std::move(args));
 }
 
 int worthit_profiler_flush(void) {

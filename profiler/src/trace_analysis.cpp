@@ -1,54 +1,22 @@
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "worthit/trace/analysis.h"
+#include "worthit/trace/slices.h"
 #include "worthit/trace/time_math.h"
 
 namespace worthit::trace {
 namespace {
 
-struct Slice {
-  const Event* event = nullptr;
-  int64_t start = 0, end = 0;
-  int64_t child_ns = 0;
-};
-
 using ThreadKey = std::pair<int64_t, int64_t>;
-
-// 'X' slices and matched 'B'/'E' pairs of CPU threads, grouped per thread and
-// sorted by start (longer first on ties, so parents precede children).
-std::map<ThreadKey, std::vector<Slice>> cpu_slices(const Trace& trace) {
-  std::map<ThreadKey, std::vector<Slice>> out;
-  std::map<ThreadKey, std::vector<const Event*>> open;
-  for (const Event& e : trace.events) {
-    // Kineto's "Trace" slice spans the whole profile; it is not a range.
-    if (is_gpu_work(e) || e.category == "Trace") continue;
-    const ThreadKey key{e.pid, e.tid};
-    if (e.phase == 'X') {
-      out[key].push_back({&e, e.ts_ns, end_ns(e.ts_ns, std::max<int64_t>(e.dur_ns, 0))});
-    } else if (e.phase == 'B') {
-      open[key].push_back(&e);
-    } else if (e.phase == 'E') {
-      auto& stack = open[key];
-      if (stack.empty()) continue;  // the validator reports it
-      const Event* b = stack.back();
-      stack.pop_back();
-      out[key].push_back({b, b->ts_ns, std::max(e.ts_ns, b->ts_ns)});
-    }
-  }
-  for (auto& [key, slices] : out)
-    std::stable_sort(slices.begin(), slices.end(), [](const Slice& a, const Slice& b) {
-      return a.start != b.start ? a.start < b.start : a.end > b.end;
-    });
-  return out;
-}
 
 std::pair<int64_t, int64_t> trace_span(const Trace& trace) {
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (const Event& e : trace.events) {
     if (e.phase == 'M') continue;
     lo = std::min(lo, e.ts_ns);
-    hi = std::max(hi, end_ns(e.ts_ns, e.phase == 'X' ? std::max<int64_t>(e.dur_ns, 0) : 0));
+    hi = std::max(hi, e.phase == 'X' ? end_ns(e.ts_ns, std::max<int64_t>(e.dur_ns, 0)) : e.ts_ns);
   }
   if (lo > hi) return {0, 0};
   return {lo, hi};
@@ -73,28 +41,25 @@ bool is_gpu_work(const Event& e) {
 }
 
 std::vector<RangeStat> range_stats(const Trace& trace) {
-  std::unordered_map<std::string, RangeStat> by_name;
-  for (auto& [key, slices] : cpu_slices(trace)) {
-    std::vector<Slice*> stack;
-    for (Slice& s : slices) {
-      while (!stack.empty() && stack.back()->end <= s.start) stack.pop_back();
-      if (!stack.empty())
-        stack.back()->child_ns = add_saturating(
-            stack.back()->child_ns, sub_saturating(std::min(s.end, stack.back()->end), s.start));
-      stack.push_back(&s);
-    }
-    for (const Slice& s : slices) {
-      const int64_t dur = sub_saturating(s.end, s.start);
-      RangeStat& r = by_name[s.event->name];
+  const SliceIndex index(trace);
+  std::unordered_map<uint32_t, RangeStat> by_name;
+  for (const Track& t : index.tracks()) {
+    if (t.kind != TrackKind::cpu) continue;
+    for (const Slice& s : t.slices) {
+      const Event& e = trace.events[s.event];
+      // Kineto's "Trace" slice spans the whole profile; it is not a range.
+      if (e.category == "Trace") continue;
+      const int64_t dur = sub_saturating(s.end_ns, s.start_ns);
+      RangeStat& r = by_name[s.name];
       if (r.count == 0) {
-        r.name = s.event->name;
-        r.category = s.event->category;
+        r.name = e.name;
+        r.category = e.category;
         r.min_ns = dur;
         r.max_ns = dur;
       }
       ++r.count;
       r.total_ns = add_saturating(r.total_ns, dur);
-      r.self_ns = add_saturating(r.self_ns, std::max<int64_t>(dur - s.child_ns, 0));
+      r.self_ns = add_saturating(r.self_ns, std::max<int64_t>(s.self_ns, 0));
       r.min_ns = std::min(r.min_ns, dur);
       r.max_ns = std::max(r.max_ns, dur);
     }
@@ -110,17 +75,21 @@ std::vector<RangeStat> range_stats(const Trace& trace) {
 
 std::vector<ThreadBusy> thread_busy(const Trace& trace) {
   const auto [lo, hi] = trace_span(trace);
+  const SliceIndex index(trace);
   std::vector<ThreadBusy> out;
-  for (auto& [key, slices] : cpu_slices(trace)) {
+  for (const Track& tr : index.tracks()) {
+    if (tr.kind != TrackKind::cpu) continue;
     ThreadBusy t;
-    t.pid = key.first;
-    t.tid = key.second;
-    if (auto it = trace.thread_names.find(key); it != trace.thread_names.end()) t.name = it->second;
-    int64_t covered = INT64_MIN;
-    for (const Slice& s : slices) {
-      const int64_t from = std::max(s.start, covered);
-      if (s.end > from) t.busy_ns = add_saturating(t.busy_ns, sub_saturating(s.end, from));
-      covered = std::max(covered, s.end);
+    t.pid = tr.pid;
+    t.tid = tr.tid;
+    if (auto it = trace.thread_names.find({tr.pid, tr.tid}); it != trace.thread_names.end())
+      t.name = it->second;
+    int64_t covered = kMinTimeNs;
+    for (const Slice& s : tr.slices) {
+      if (trace.events[s.event].category == "Trace") continue;
+      const int64_t from = std::max(s.start_ns, covered);
+      if (s.end_ns > from) t.busy_ns = add_saturating(t.busy_ns, sub_saturating(s.end_ns, from));
+      covered = std::max(covered, s.end_ns);
     }
     t.share = hi > lo ? double(t.busy_ns) / double(sub_saturating(hi, lo)) : 0.0;
     out.push_back(std::move(t));

@@ -59,7 +59,9 @@ def base_row(w: Workload, size: Size, c: Candidate, threads: int) -> dict:
         "backend": c.backend, "framework": c.framework, "language": c.language, "device": c.device,
         "threads": threads, "status": "ok", "reason": "", "correctness": {"checked": False, "passed": False},
         "bytes": w.bytes_moved(size), "flops": w.flops(size), "samples_ns": [], "iterations": [],
-        "sources": list(c.sources), "toolchains": list(c.toolchains), "extra": {},
+        "sources": list(c.sources), "toolchains": list(c.toolchains),
+        # Workloads from a trace carry the op's share of the step (trace_ops.py).
+        "extra": dict(getattr(w, "result_extra", {})),
     }
     if c.family:
         row["family"] = c.family
@@ -141,7 +143,7 @@ class Worker:
         """Loads the group's candidates (or the plugin files), sets the
         framework's threads. A framework that cannot be imported makes the
         group's candidates unavailable; a plugin that fails to load is one line."""
-        from worthit import backends, plugins
+        from worthit import backends, plugins, trace_ops
 
         self.group = req["group"]
         self.threads = int(req["threads"])
@@ -157,6 +159,8 @@ class Worker:
             setup: Callable[[int], None] = plugins.set_framework_threads
         else:
             setup = backends.load_group(self.group)
+        # bench --from-trace: the trace's hot ops, after the plugins that may name them.
+        trace_ops.register(trace_ops.load_specs(req))
         try:
             setup(self.threads)
         except ImportError as e:

@@ -1,13 +1,15 @@
 """What the Python side has, for `worthit list` and `worthit bench`:
 
-  python -m worthit.workers list [--plugin FILE ...] [--verbose]
+  python -m worthit.workers list [--plugin FILE ...] [--trace-ops FILE] [--verbose]
 
 prints one JSON object: {"candidates": [{"workload", "backend", "framework",
 "family", "group", "unavailable_reason"}, ...], "plugin_errors": [{"plugin",
 "error", "detail"}, ...]}. A plugin that fails to load is one line
 ("my_ops.py:12: NameError: name 'np' is not defined"), its traceback goes in
 "detail" (and to stderr with --verbose); the built-in candidates and the other
-plugins are still listed. It imports no framework.
+plugins are still listed. With --trace-ops (written by `worthit bench
+--from-trace`), the trace's hot ops are listed as workloads too
+(trace_ops.py). It imports no framework.
 
 `worthit bench` itself drives one worker process per group (worker.py); the
 groups are "native" (NumPy, pure Python, Cython, C API), "torch",
@@ -22,8 +24,8 @@ import sys
 import traceback
 
 
-def list_backends(plugin_files: list[str], verbose: bool = False) -> dict:
-    from worthit import backends, plugins
+def list_backends(plugin_files: list[str], verbose: bool = False, trace_ops_file: str = "") -> dict:
+    from worthit import backends, plugins, trace_ops
     from worthit.candidate import REGISTRY
     from worthit.runner import where_text
 
@@ -37,6 +39,7 @@ def list_backends(plugin_files: list[str], verbose: bool = False) -> dict:
             errors.append({"plugin": p, "error": where_text(e, p), "detail": detail})
             if verbose:
                 print(detail, file=sys.stderr, end="")
+    trace_ops.register(trace_ops.load_specs({"trace_ops": trace_ops_file}))
     out = []
     for c in REGISTRY.candidates():
         reason = c.unavailable() if c.unavailable else None
@@ -50,9 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     ls = sub.add_parser("list")
     ls.add_argument("--plugin", action="append", default=[])
+    ls.add_argument("--trace-ops", default="")
     ls.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
-    print(json.dumps(list_backends(args.plugin, args.verbose)))
+    print(json.dumps(list_backends(args.plugin, args.verbose, args.trace_ops)))
     return 0
 
 

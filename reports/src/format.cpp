@@ -1,5 +1,7 @@
 #include "worthit/reports/format.h"
 
+#include "worthit/trace/format.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -28,9 +30,7 @@ std::string format_duration(double ns) {
   return buf;
 }
 
-std::string format_ratio(double x) {
-  return printf_string(x < 10 ? "%.2fx" : x < 100 ? "%.1fx" : "%.0fx", x);
-}
+std::string format_ratio(double x) { return trace::format_ratio(x); }
 
 std::string format_percent(double fraction, int decimals) {
   return printf_string("%.*f%%", fraction * 100, decimals);

@@ -72,7 +72,7 @@ std::optional<OpShare> op_share(const std::vector<Slice>& slices, const std::str
     const int64_t end = trace::end_ns(sl.start_ns, std::max<int64_t>(0, sl.dur_ns));
     first = std::min(first, sl.start_ns);
     last = std::max(last, end);
-    if (matches_any(policy.step_patterns, sl.name)) {
+    if (sl.step) {
       steps.emplace_back(sl.start_ns, end);
       ++s.steps;
     } else if (matches_any(s.patterns, sl.name)) {
@@ -87,7 +87,7 @@ std::optional<OpShare> op_share(const std::vector<Slice>& slices, const std::str
     s.step_source = "whole trace span";
   } else {
     step_union = merge(std::move(steps));
-    s.step_source = "steps matching the step patterns";
+    s.step_source = "steps";
   }
   const auto op_union = merge(std::move(ops));
   s.step_ns = total(step_union);

@@ -14,6 +14,8 @@
 #include "report_reader.h"
 #include "stats_model.h"
 #include "stats_view.h"
+#include "worthit/reports/hot_ops_section.h"
+#include "worthit/trace/steps.h"
 
 using namespace worthit;
 using namespace worthit::viewer;
@@ -77,7 +79,7 @@ class ModelsTest : public QObject {
     auto doc = open_trace(fixture("trace_worthit.json").toStdString());
     BottlenecksModel model;
     tester(&model);
-    model.set_findings(find_bottlenecks(*doc->index));
+    model.set_findings(trace::find_bottlenecks(doc->index->slices()));
     QVERIFY(model.rowCount() >= 3);
     // Ranked by the time at stake.
     for (int r = 1; r < model.rowCount(); ++r)
@@ -95,10 +97,74 @@ class ModelsTest : public QObject {
     QCOMPARE(model.rowCount(), 0);
   }
 
+  // trace_torch_ops.json: 3 iterations of a 512^3 fp32 GEMM (500 us) and
+  // gelu(x * 2 + 1) on 64k floats (3 x 100 us); ceilings 40 GB/s, 1000 GFLOP/s.
+  void hot_ops_lead_the_bottlenecks_with_their_bound() {
+    auto doc = open_trace(fixture("trace_torch_ops.json").toStdString());
+    trace::BottleneckOptions options;
+    options.ceilings = reports::calibrated_ceilings(fixture("calibration.json").toStdString());
+    QCOMPARE(options.ceilings.size(), size_t(1));
+    BottlenecksModel model;
+    tester(&model);
+    model.set_findings(trace::find_bottlenecks(doc->index->slices(), options));
+    for (int r = 1; r < model.rowCount(); ++r)
+      QVERIFY(model.index(r - 1, 0).data(Qt::UserRole).toLongLong() >=
+              model.index(r, 0).data(Qt::UserRole).toLongLong());
+    int mm = -1, fusion = -1;
+    for (int r = 0; r < model.rowCount(); ++r) {
+      const Finding& f = model.finding(r);
+      if (f.kind == "hot-op" && f.title.starts_with("aten::mm")) mm = r;
+      if (f.kind == "fusion") fusion = r;
+      QVERIFY2(!(f.kind == "self-time" && f.title.starts_with("aten::")), f.title.c_str());
+    }
+    QVERIFY(mm >= 0);
+    QVERIFY(fusion >= 0);
+    // Roofline 2 * 512^3 / 1000 GFLOP/s = 268.4 us; measured 500 us: bound 1.86x.
+    const Finding& f = model.finding(mm);
+    QCOMPARE(f.slices.size(), size_t(3));  // the calls inside the iterations
+    QCOMPARE(model.index(mm, BottlenecksModel::kShare).data().toString(), QStringLiteral("50.0%"));
+    QCOMPARE(model.index(mm, BottlenecksModel::kBound).data().toString(), QStringLiteral("1.86x"));
+    QCOMPARE(model.index(mm, BottlenecksModel::kCeiling).data().toString(),
+             QStringLiteral("53.7%"));
+    // At stake: what a kernel at the limit could save, 1.5 ms * (1 - 268.4 / 500).
+    QVERIFY(std::abs(double(f.at_stake_ns) - 1.5e6 * (1 - 268435.456 / 500000)) < 2);
+    QVERIFY(model.finding(fusion).title.find("Fuse 3 elementwise ops") != std::string::npos);
+    QCOMPARE(model.finding(fusion).slices.size(), size_t(3));
+    // Without ceilings: hot ops still listed, without a bound.
+    model.set_findings(trace::find_bottlenecks(doc->index->slices()));
+    QVERIFY(model.rowCount() > 0);
+    QVERIFY(model.index(0, BottlenecksModel::kBound).data().toString().isEmpty());
+  }
+
+  void stats_view_sorts_by_what_a_kernel_could_save() {
+    auto doc = open_trace(fixture("trace_torch_ops.json").toStdString());
+    StatsView view;
+    tester(view.proxy());
+    view.set_index(doc->index.get());
+    trace::HotOpsOptions hot;
+    hot.top = 100;
+    hot.ceilings = reports::calibrated_ceilings(fixture("calibration.json").toStdString());
+    const auto& slices = doc->index->slices();
+    view.set_headroom(
+        trace::headroom_by_name(trace::hot_ops(slices, trace::find_steps(slices), hot)));
+    QSortFilterProxyModel* p = view.proxy();
+    QCOMPARE(p->index(0, StatsModel::kName).data().toString(), QStringLiteral("aten::mm"));
+    QCOMPARE(p->index(0, StatsModel::kBound).data().toString(), QStringLiteral("1.86x"));
+    // 4 calls in the whole trace, 2 ms of self time: a kernel could save 926 us.
+    QCOMPARE(p->index(0, StatsModel::kCouldSave).data().toString(), QStringLiteral("926 us"));
+    for (int r = 1; r < p->rowCount(); ++r)
+      QVERIFY(p->index(r - 1, StatsModel::kCouldSave).data(StatsModel::kSortRole).toDouble() >=
+              p->index(r, StatsModel::kCouldSave).data(StatsModel::kSortRole).toDouble());
+    // Ranges without a bound (the optimizer step) show none.
+    for (int r = 0; r < p->rowCount(); ++r)
+      if (p->index(r, StatsModel::kName).data().toString().startsWith(QStringLiteral("Optimizer")))
+        QVERIFY(p->index(r, StatsModel::kBound).data().toString().isEmpty());
+  }
+
   void bottlenecks_include_the_input_bound_diagnosis() {
     // 40 us of "data" before each 60 us "step": 40% of each iteration waits.
     auto doc = open_trace(fixture("trace_steps.json").toStdString());
-    const auto findings = find_bottlenecks(*doc->index);
+    const auto findings = trace::find_bottlenecks(doc->index->slices());
     auto it = std::find_if(findings.begin(), findings.end(),
                            [](const Finding& f) { return f.kind == "input-bound"; });
     QVERIFY(it != findings.end());

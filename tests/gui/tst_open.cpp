@@ -180,7 +180,10 @@ class OpenTest : public QObject {
     QVERIFY(w.timeline()->selection().valid());
     const TimelineIndex& index = *w.timeline()->index();
     QCOMPARE(index.name(index.slice(w.timeline()->selection()).name), std::string("step"));
-    QCOMPARE(w.timeline()->search_hits(), 1);
+    // Its slices are highlighted by exact name, not through a substring search.
+    QCOMPARE(w.timeline()->search_hits(), 0);
+    QCOMPARE(w.timeline()->highlighted(), index.slices_named("step", TrackKind::cpu).size());
+    QVERIFY(w.timeline()->highlighted() > 0);
   }
 
   void selecting_a_slice_shows_its_details() {

@@ -74,7 +74,7 @@ class TimelineTest : public QObject {
     QCOMPARE(index.tracks()[0].name, std::string("sample / main"));
     QCOMPARE(index.tracks()[1].name, std::string("sample / loader"));
     QVERIFY(index.tracks()[2].kind == TrackKind::gpu);
-    QCOMPARE(index.tracks()[0].rows.size(), size_t(4));
+    QCOMPARE(index.rows(0).size(), size_t(4));
     QCOMPARE(index.start_ns(), int64_t(0));
     QCOMPARE(index.end_ns(), 1000 * us);
     const Slice& forward = index.slice(find_slice(index, "forward"));
@@ -139,6 +139,26 @@ class TimelineTest : public QObject {
     QTest::mouseClick(&view, Qt::LeftButton, {}, on_matmul);
     QCOMPARE(spy.count(), 1);
     QCOMPARE(view.selection(), find_slice(*doc->index, "matmul"));
+  }
+
+  // A hot op's row selects all its calls: the others are drawn dimmed.
+  void highlight_dims_everything_but_the_given_slices() {
+    auto doc = open_trace(fixture("trace_worthit.json").toStdString());
+    TimelineView view;
+    view.resize(TimelineView::kLabelWidth + 1000, 400);
+    view.set_index(doc->index.get());
+    view.set_axis(TimeAxis{0, double(us)});
+    const QPoint on_matmul(TimelineView::kLabelWidth + 100,
+                           view.track_top(0) + 2 * TimelineView::kRowHeight + 5);
+    const QPoint on_forward = on_matmul + QPoint(0, -TimelineView::kRowHeight);
+    const QImage before = view.grab().toImage();
+    view.set_highlight({find_slice(*doc->index, "matmul")});
+    QCOMPARE(view.highlighted(), size_t(1));
+    const QImage after = view.grab().toImage();
+    QCOMPARE(after.pixel(on_matmul), before.pixel(on_matmul));     // kept
+    QVERIFY(after.pixel(on_forward) != before.pixel(on_forward));  // dimmed
+    view.set_search(QStringLiteral("step"));
+    QCOMPARE(view.highlighted(), size_t(0));
   }
 
   void keys_zoom_about_the_centre_and_pan() {
@@ -251,10 +271,23 @@ class TimelineTest : public QObject {
     QCOMPARE(view.selection(), find_slice(*doc->index, "sgemm_kernel"));
   }
 
+  void a_statistics_row_names_exactly_its_slices() {
+    auto doc = open_trace(fixture("trace_worthit.json").toStdString());
+    const auto kernels = doc->index->slices_named("sgemm_kernel", TrackKind::gpu);
+    QCOMPARE(kernels.size(), size_t(1));
+    QCOMPARE(kernels[0], find_slice(*doc->index, "sgemm_kernel"));
+    QVERIFY(doc->index->slices_named("sgemm_kernel", TrackKind::cpu).empty());  // other kind
+    QVERIFY(doc->index->slices_named("gemm", TrackKind::gpu).empty());  // not a substring search
+    TimelineView view;
+    view.set_index(doc->index.get());
+    view.set_highlight(doc->index->slices_named("matmul", TrackKind::cpu));
+    QCOMPARE(view.highlighted(), doc->index->find("matmul").size());
+  }
+
   void full_zoom_out_draws_o_pixels_spans() {
     const trace::Trace t = flat_trace(200000);
     const TimelineIndex index(t);
-    QVERIFY(index.tracks()[0].rows[0].levels.size() > 3);
+    QVERIFY(index.rows(0)[0].levels.size() > 3);
     std::vector<Span> spans;
     TimeAxis axis;
     axis.fit(index.start_ns(), index.end_ns(), 1000);

@@ -131,10 +131,31 @@ TEST(InputBound, UnknownWithoutStepsOrWithoutDataRanges) {
   EXPECT_NE(b.summary.find("no data-loading ranges"), std::string::npos);
 }
 
+// An unmodified PyTorch program: no step ranges, but torch.optim records each
+// optimizer step and the DataLoader records each batch fetch.
+TEST(InputBound, UnmodifiedProgramStepsAreItsOptimizerSteps) {
+  Trace t;
+  for (int i = 0; i < 5; ++i) {
+    const int64_t s = i * 100;
+    t.events.push_back(slice("enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__", s, 40));
+    t.events.push_back(slice("aten::addmm", s + 40, 30));
+    t.events.push_back(slice("Optimizer.step#SGD.step", s + 70, 30));
+  }
+  sort_events(t);
+  const auto d = diagnose_input_bound(t);
+  // Five optimizer steps: four iterations between them, the first left out.
+  EXPECT_EQ(d.steps_found, 4);
+  EXPECT_EQ(d.steps, 3);
+  EXPECT_NEAR(d.wait_share, 0.40, 1e-9);
+  EXPECT_EQ(d.verdict, InputVerdict::input_bound) << d.summary;
+  EXPECT_NE(d.step_names.find("Optimizer.step#*"), std::string::npos) << d.step_names;
+}
+
 TEST(InputBound, GpuWorkIsIgnored) {
   Trace t = torch_profiler_trace(4, 100, 30);
   Event k = slice("data", 0, 400);  // a kernel that happens to be called "data"
   k.category = "kernel";
+  k.tid = 7;  // GPU work has lanes of its own (a stream)
   t.events.push_back(k);
   EXPECT_NEAR(diagnose_input_bound(t).wait_share, 0.30, 1e-9);
 }

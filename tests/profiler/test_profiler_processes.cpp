@@ -235,6 +235,7 @@ TEST(ProfileVerb, PythonProgramUnderProfile) {
 TEST(ProfileVerb, UsageErrorsExitWith2) {
   EXPECT_EQ(WEXITSTATUS(run({WORTHIT_BIN, "profile"}).status), 2);
   EXPECT_EQ(WEXITSTATUS(run({WORTHIT_BIN, "profile", "--gpu", "maybe", "--", "true"}).status), 2);
+  EXPECT_EQ(WEXITSTATUS(run({WORTHIT_BIN, "profile", "--torch", "yes", "--", "true"}).status), 2);
   EXPECT_EQ(
       WEXITSTATUS(
           run({WORTHIT_BIN, "profile", "-o", "/nonexistent/dir/t.json", "--", "true"}).status),
@@ -244,6 +245,23 @@ TEST(ProfileVerb, UsageErrorsExitWith2) {
   EXPECT_EQ(WEXITSTATUS(
                 run({WORTHIT_BIN, "profile", "-o", out.string(), "--", "/no/such/program"}).status),
             127);
+  fs::remove(out);
+}
+
+// --torch on needs the ATen observer (built with libtorch); without it (the
+// cpu-only preset) it is a usage error that names --torch auto.
+TEST(ProfileVerb, TorchOnNeedsTheAtenObserver) {
+  const bool built = fs::exists(fs::path(WORTHIT_BIN).parent_path() / "libworthit_aten.so");
+  const fs::path out = temp_file("torch_on.json");
+  const Result r = run({WORTHIT_BIN, "profile", "--torch", "on", "-o", out.string(), "--", "true"});
+  ASSERT_TRUE(WIFEXITED(r.status));
+  if (built) {
+    EXPECT_EQ(WEXITSTATUS(r.status), 0) << r.out;
+    EXPECT_TRUE(fs::exists(out));
+  } else {
+    EXPECT_EQ(WEXITSTATUS(r.status), 2);
+    EXPECT_FALSE(fs::exists(out));
+  }
   fs::remove(out);
 }
 

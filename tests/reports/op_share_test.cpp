@@ -11,10 +11,12 @@ TEST(OpShare, UnionOfOpSlicesInsideSteps) {
   p.op_patterns["gelu"] = {"aten::gelu"};
   // Two steps of 1000 ns; gelu takes 100 + 150 (nested duplicate ignored) and
   // 50 ns outside any step that must not count.
-  const std::vector<Slice> slices{{"ProfilerStep#1", 0, 1000}, {"aten::gelu", 100, 100},
-                                  {"aten::gelu", 120, 50},     {"ProfilerStep#2", 1000, 1000},
-                                  {"aten::gelu", 1500, 150},   {"aten::mm", 1200, 300},
-                                  {"aten::gelu", 2500, 50}};
+  // The steps are marked by the trace library (worthit::trace::find_steps).
+  const std::vector<Slice> slices{
+      {"ProfilerStep#1", 0, 1000, true}, {"aten::gelu", 100, 100},
+      {"aten::gelu", 120, 50},           {"ProfilerStep#2", 1000, 1000, true},
+      {"aten::gelu", 1500, 150},         {"aten::mm", 1200, 300},
+      {"aten::gelu", 2500, 50}};
   const auto s = op_share(slices, "gelu", p);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->steps, 2);

@@ -31,6 +31,7 @@ struct BenchOptions {
   bool quick = false;
   std::vector<std::string> plugins;  // Python files adding candidates or workloads (--plugin)
   bool verbose = false;              // tracebacks and the workers' own output on stderr
+  std::string trace_ops;  // workload specs from a trace (bench --from-trace), a JSON file
 
   SamplingOptions sampling() const;
 };

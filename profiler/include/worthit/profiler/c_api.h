@@ -19,6 +19,10 @@ void worthit_profiler_end(void);
 void worthit_profiler_mark(const char* name);
 void worthit_profiler_counter(const char* name, double value);
 void worthit_profiler_thread_name(const char* name);
+/* A note in the trace: an instant event of category "worthit" on the calling
+ * thread whose args are `json_args` (a JSON object; kept as a string when it
+ * does not parse). How a process was captured goes here. */
+void worthit_profiler_note(const char* name, const char* json_args);
 /* Writes the trace now; returns 0 on success. */
 int worthit_profiler_flush(void);
 

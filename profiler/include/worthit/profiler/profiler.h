@@ -22,6 +22,8 @@
 #include <functional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace worthit::trace {
 struct Trace;
 }
@@ -70,6 +72,10 @@ void record_range(const char* name, uint32_t tag, int64_t start_ns, int64_t end_
 // A nested slice on the calling thread (NVTX push/pop).
 void record_slice(const char* name, uint32_t tag, int64_t start_ns, int64_t end_ns);
 void record_mark(const char* name, uint32_t tag, int64_t ts_ns);
+
+// An instant event of category "worthit" with arguments (rare: how the
+// process was captured); kept apart from the hot-path records.
+void note(const std::string& name, nlohmann::json args);
 
 // Records no buffer could hold (the per-thread cap was reached).
 uint64_t dropped_records();

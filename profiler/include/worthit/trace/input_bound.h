@@ -2,12 +2,8 @@
 // next batch against the step's whole time, and a verdict from documented
 // thresholds (docs/data-pipeline.md, "Input-bound diagnosis").
 //
-// Step ranges: torch.profiler's "ProfilerStep#N", or worthit scopes / NVTX
-// ranges named "step", "train_step" or "training_step".
-// Data ranges: torch.profiler's "enumerate(DataLoader)#..." (the loader
-// iterator's __next__), TensorFlow's "IteratorGetNext", or worthit scopes /
-// NVTX ranges named "data", "data_wait", "dataloader", "next_batch" or
-// "load_batch".
+// Steps and data ranges are those of worthit/trace/steps.h (an unmodified
+// PyTorch program's steps are its optimizer steps).
 //
 // A data range inside a step counts as that step's wait. A data range between
 // two steps on the same thread (`with scope("data"): batch = next(it)` before
@@ -19,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "worthit/trace/steps.h"
 #include "worthit/trace/trace.h"
 
 namespace worthit::trace {
@@ -58,9 +55,8 @@ struct InputBoundDiagnosis {
   std::vector<StepInput> per_step;
 };
 
-bool is_step_range(const std::string& name);
-bool is_data_range(const std::string& name);
-
 InputBoundDiagnosis diagnose_input_bound(const Trace& trace, const InputBoundRules& rules = {});
+InputBoundDiagnosis diagnose_input_bound(const SliceIndex& index, const Steps& steps,
+                                         const InputBoundRules& rules = {});
 
 }  // namespace worthit::trace

@@ -68,12 +68,14 @@ struct Policy {
   std::vector<std::string> medium_cost_hardware{"isa-specific"};
   std::vector<std::string> high_cost_hardware{"cuda-only"};
 
-  // Q1 from a trace: steps are complete events matching step_patterns (when
-  // none match, the whole trace span is the step); a workload's op time is the
-  // union of events matching its op_patterns, keyed by workload name: the
-  // ATen ops and autograd nodes each built-in workload appears as in a
-  // torch.profiler trace, and globs for users' own scopes and kernels.
-  std::vector<std::string> step_patterns{"ProfilerStep*", "step*", "train_step*"};
+  // Q1 from a trace: the steps are the trace library's (worthit/trace/steps.h:
+  // ProfilerStep#N, "step" ranges, else optimizer steps) unless step_patterns
+  // names others (globs); when there are none, the whole trace span is the
+  // step. A workload's op time is the union of events matching its
+  // op_patterns, keyed by workload name: the ATen ops and autograd nodes each
+  // built-in workload appears as in a torch.profiler trace, and globs for
+  // users' own scopes and kernels.
+  std::vector<std::string> step_patterns;
   std::map<std::string, std::vector<std::string>> op_patterns{
       {"gelu", {"aten::gelu", "aten::gelu_", "aten::gelu_backward", "*GeluBackward*", "*gelu*"}},
       {"bias_residual_layernorm",
