@@ -87,7 +87,8 @@ class HostState:
     attempts: int = 0
     future: Any = None
     workers: list[str] = field(default_factory=list)
-    status: str = "pending"  # pending, running, waiting (for a worker to retry on), done, failed
+    # pending, running, waiting (for a worker to retry on), done, failed, interrupted
+    status: str = "pending"
     waiting_since: float = 0.0
     last_reason: str = ""
     bench_s: float | None = None
@@ -115,6 +116,7 @@ class Fleet:
         self.client = client
         self.o = options
         self.identity: dict[str, str] = {}  # worker address -> host
+        self.unusable: dict[str, str] = {}  # worker address -> why it could not say its host
         self.states: dict[str, HostState] = {}
         self.started = time.monotonic()
         self.manifest: dict[str, Any] = {}
@@ -155,9 +157,8 @@ class Fleet:
         hosts = self.manifest.setdefault("hosts", {})
         for s in self.states.values():
             entry = hosts.setdefault(s.host, {})
-            entry.update({"file": file_stem(s.host) + (RESULTS_SUFFIX if s.status == "done"
-                                                       else ERROR_SUFFIX if s.status == "failed"
-                                                       else ""),
+            suffix = {"done": RESULTS_SUFFIX, "failed": ERROR_SUFFIX}.get(s.status)
+            entry.update({"file": file_stem(s.host) + suffix if suffix else None,
                           "status": s.status, "attempts": s.attempts, "worker": s.worker})
             if s.bench_s is not None:
                 entry["bench_s"] = round(s.bench_s, 3)
@@ -200,6 +201,8 @@ class Fleet:
             for address, ident in found.items():
                 if isinstance(ident, dict):
                     self.identity[address] = ident["host"]
+                else:  # e.g. worthit is not importable in that worker's environment
+                    self.unusable[address] = f"{type(ident).__name__}: {ident}"
         hosts: dict[str, list[str]] = {}
         for a in sorted(offering):
             if a in self.identity:
@@ -213,6 +216,10 @@ class Fleet:
             time.sleep(POLL_S)
             hosts = self.slots()
         if not hosts:
+            if self.unusable:
+                address, why = next(iter(self.unusable.items()))
+                raise UsageError(f"worker {address} offers {SLOT}=1 but cannot run worthit's "
+                                 f"jobs ({why}); install the project in its environment")
             raise UsageError(
                 f"no worker offers the resource {SLOT}=1 (waited {self.o.wait_s:g} s): start "
                 f"each host's worker with `dask worker SCHEDULER --resources {SLOT}=1`")
@@ -293,6 +300,17 @@ class Fleet:
             self.submit(self.states[h], hosts[h])
         self.save_manifest()
 
+        try:
+            self.wait_for_jobs()
+        except KeyboardInterrupt:
+            for s in self.states.values():
+                if s.status in ("running", "waiting"):
+                    s.status = "interrupted"
+            self.save_manifest()
+            raise
+        return self.finish()
+
+    def wait_for_jobs(self) -> None:
         from distributed import wait
 
         last_check = 0.0
@@ -311,7 +329,6 @@ class Fleet:
             if time.monotonic() - last_check >= POLL_S:
                 last_check = time.monotonic()
                 self.check_workers()
-        return self.finish()
 
     def check_workers(self) -> None:
         """A running job whose workers all left will never finish: count it as
@@ -335,7 +352,6 @@ class Fleet:
             if slots.get(s.host):
                 self.submit(s, slots[s.host])
             elif time.monotonic() - s.waiting_since > self.o.rejoin_s:
-                s.attempts = self.o.retries + 1  # no attempt left to make
                 self.fail(s, s.last_reason + f"; no worker of host {s.host} came back within "
                              f"{self.o.rejoin_s:g} s", False)
 

@@ -61,6 +61,25 @@ def _progress(host: str, line: str) -> None:
         pass  # not in a Dask worker (a direct call): no one to tell
 
 
+def _cancel_check():
+    """A function that tells whether the client gave up on this task (Ctrl-C,
+    or a retry elsewhere), so the bench can be stopped instead of running on
+    for no one; always False outside a Dask worker."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        key = worker.get_current_task()
+    except (ImportError, ValueError):
+        return lambda: False
+
+    def cancelled() -> bool:
+        ts = worker.state.tasks.get(key)
+        return ts is None or ts.state in ("cancelled", "released", "forgotten")
+
+    return cancelled
+
+
 def _tail(path: Path, lines: int = 30) -> str:
     try:
         text = path.read_text(errors="replace")
@@ -113,13 +132,15 @@ def run_bench_job(host: str, bench_args: list[str], processes: int,
             proc = subprocess.Popen([sys.executable, guard, *cmd], stdin=subprocess.PIPE,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                     env=env, start_new_session=True)
-            timed_out = _relay(proc, host, log_file, start, timeout_s)
+            stopped = _relay(proc, host, log_file, start, timeout_s, _cancel_check())
         out["bench_s"] = time.monotonic() - start
         rc = proc.returncode
         out["exit_status"] = rc
         out["stderr_tail"] = _tail(log)
-        if timed_out:
+        if stopped == "timeout":
             out["reason"] = f"the bench timed out after {timeout_s:g} s (--timeout) and was killed"
+        elif stopped == "cancelled":
+            out["reason"] = "the fleet run gave up on this job; the bench was killed"
         elif rc in (0, 1) and results.exists():
             # 1: the bench ran but some candidate was incorrect or failed; its rows say which.
             out["ok"] = True
@@ -136,23 +157,27 @@ def run_bench_job(host: str, bench_args: list[str], processes: int,
 
 
 def _relay(proc: subprocess.Popen, host: str, log_file, start: float,
-           timeout_s: float | None) -> bool:
+           timeout_s: float | None, cancelled) -> str:
     """Copies the bench's stderr to `log_file` and, line by line, to the
-    client; kills the bench's process group past `timeout_s`. Returns whether
-    it timed out. Closing the guard's stdin at the end lets it exit."""
+    client; kills the bench's process group past `timeout_s` or when the
+    client gave up on the job. Returns "timeout", "cancelled" or "" (it
+    ended). Closing the guard's stdin at the end lets it exit."""
     import selectors
 
     assert proc.stderr is not None and proc.stdin is not None
     sel = selectors.DefaultSelector()
     sel.register(proc.stderr, selectors.EVENT_READ)
     pending = b""
-    timed_out = False
+    stopped = ""
     while True:
-        wait = None if timeout_s is None else max(0.0, start + timeout_s - time.monotonic())
-        if wait == 0.0:
-            timed_out = True
+        left = None if timeout_s is None else start + timeout_s - time.monotonic()
+        if left is not None and left <= 0:
+            stopped = "timeout"
             break
-        if not sel.select(timeout=wait):
+        if cancelled():
+            stopped = "cancelled"
+            break
+        if not sel.select(timeout=1.0 if left is None else min(1.0, left)):
             continue
         chunk = os.read(proc.stderr.fileno(), 65536)
         if not chunk:
@@ -162,7 +187,7 @@ def _relay(proc: subprocess.Popen, host: str, log_file, start: float,
         *lines, pending = pending.split(b"\n")
         for line in lines:
             _progress(host, line.decode(errors="replace"))
-    if timed_out:
+    if stopped:
         try:
             os.killpg(proc.pid, 9)
         except ProcessLookupError:
@@ -171,4 +196,4 @@ def _relay(proc: subprocess.Popen, host: str, log_file, start: float,
     proc.wait()
     sel.close()
     proc.stderr.close()
-    return timed_out
+    return stopped
