@@ -142,6 +142,12 @@ class TempDir {
 
 }  // namespace
 
+PythonSide resolve_python_side() {
+  PythonSide side;
+  side.unavailable_reason = python_unavailable_reason(side.python, side.package_dir);
+  return side;
+}
+
 std::vector<PythonBackendInfo> list_python_backends(const std::vector<std::string>& plugins) {
   std::string python, package_dir;
   std::string why = python_unavailable_reason(python, package_dir);

@@ -17,6 +17,15 @@
 
 namespace worthit::cli {
 
+// The interpreter and package folder the Python side runs with, and why it
+// cannot run ("" when it can). `worthit fleet run` uses the same.
+struct PythonSide {
+  std::string python;
+  std::string package_dir;
+  std::string unavailable_reason;
+};
+PythonSide resolve_python_side();
+
 // Python backends known to this build, for `worthit list` (name, availability reason).
 struct PythonBackendInfo {
   std::string workload;

@@ -17,7 +17,7 @@
 #include "python_workers.h"
 #include "verbs.h"
 #include "worthit/harness/console_table.h"
-#include "worthit/harness/process_merge.h"
+#include "worthit/results/process_merge.h"
 #include "worthit/harness/runner.h"
 #include "worthit/kernels/builtin.h"
 #include "worthit/results/file_io.h"

@@ -65,13 +65,13 @@ def jobqueue_cluster(kind: str, options: dict[str, Any], jobs: int) -> Any:
 
     cls = getattr(dask_jobqueue, JOBQUEUE_CLASSES[kind])
     kwargs = dict(options)
-    # One worker per batch job, one task thread: the bench uses the machine.
+    # One worker per batch job (with cores=1, one task thread): the bench uses the machine.
     kwargs.setdefault("processes", 1)
     for key, default in (("cores", 1), ("memory", "2GiB")):
         if key not in kwargs and dask.config.get(f"jobqueue.{kind}.{key}", None) is None:
             kwargs[key] = default
     extra = list(kwargs.pop("worker_extra_args", None) or [])
-    kwargs["worker_extra_args"] = [*extra, "--resources", f"{SLOT}=1", "--nthreads", "1"]
+    kwargs["worker_extra_args"] = [*extra, "--resources", f"{SLOT}=1"]
     try:
         cluster = cls(**kwargs)
     except (TypeError, ValueError) as e:

@@ -93,6 +93,7 @@ class HostState:
     last_reason: str = ""
     bench_s: float | None = None
     worker: str = ""
+    skipped: bool = False  # done in an earlier run: its entry in fleet.json stays as it was
 
 
 @dataclass
@@ -156,6 +157,8 @@ class Fleet:
     def save_manifest(self) -> None:
         hosts = self.manifest.setdefault("hosts", {})
         for s in self.states.values():
+            if s.skipped:
+                continue
             entry = hosts.setdefault(s.host, {})
             suffix = {"done": RESULTS_SUFFIX, "failed": ERROR_SUFFIX}.get(s.status)
             entry.update({"file": file_stem(s.host) + suffix if suffix else None,
@@ -291,6 +294,7 @@ class Fleet:
         done = [h for h in sorted(hosts) if is_done(self.o.output, h)]
         for h in done:
             self.states[h].status = "done"
+            self.states[h].skipped = True
         todo = [h for h in sorted(hosts) if h not in done]
         say(f"{len(hosts)} host(s): {', '.join(sorted(hosts))}"
             + (f"; already done, skipped: {', '.join(done)}" if done else ""))
