@@ -11,24 +11,29 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "scratch_folder.h"
 #include "verbs.h"
 
 namespace worthit::cli {
 
 namespace {
 
+// A pid, or minus a process group id: whom our SIGTERM (and SIGINT) reaches.
 volatile sig_atomic_t g_child = 0;
 void forward_signal(int sig) {
-  if (g_child > 0) ::kill(g_child, sig);
+  if (g_child != 0) ::kill(g_child, sig);
 }
 
 }  // namespace
 
 int run_child(const std::vector<std::string>& command,
-              const std::vector<std::pair<std::string, std::string>>& env, const char* verb) {
+              const std::vector<std::pair<std::string, std::string>>& env, const char* verb,
+              ScratchFolder* group_watcher) {
+  const bool own_group = group_watcher != nullptr;
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
+    if (own_group) ::setpgid(0, 0);
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> argv;
     for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
@@ -37,13 +42,19 @@ int run_child(const std::vector<std::string>& command,
     std::fprintf(stderr, "worthit %s: cannot run '%s': %s\n", verb, argv[0], std::strerror(errno));
     ::_exit(127);
   }
-  g_child = pid;
+  if (own_group) {
+    ::setpgid(pid, pid);  // both sides, so the group exists whichever runs first
+    group_watcher->watch_group(pid);
+  }
+  g_child = own_group ? -pid : pid;
   struct sigaction sa {
   }, old_int{}, old_term{};
   sa.sa_handler = forward_signal;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGTERM, &sa, &old_term);
-  sa.sa_handler = SIG_IGN;
+  // In our process group the terminal's Ctrl-C reaches the child by itself;
+  // in a group of its own it has to be passed on.
+  sa.sa_handler = own_group ? forward_signal : SIG_IGN;
   ::sigaction(SIGINT, &sa, &old_int);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -51,6 +62,12 @@ int run_child(const std::vector<std::string>& command,
   ::sigaction(SIGTERM, &old_term, nullptr);
   ::sigaction(SIGINT, &old_int, nullptr);
   g_child = 0;
+  if (own_group) {
+    // Leftovers of the child (a worker it did not reap) die with it; the
+    // group id cannot have been reused while any member is left.
+    ::kill(-pid, SIGKILL);
+    group_watcher->watch_group(0);
+  }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return kExitFailure;

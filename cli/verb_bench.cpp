@@ -15,6 +15,7 @@
 #include "calibrate_gpu.h"
 #include "child_process.h"
 #include "python_workers.h"
+#include "scratch_folder.h"
 #include "verbs.h"
 #include "worthit/harness/console_table.h"
 #include "worthit/results/process_merge.h"
@@ -131,17 +132,10 @@ ResultsFile bench_in_processes(const BenchArgs& args, const std::string& calibra
   if (self_executable().empty())
     throw std::runtime_error("--processes needs /proc/self/exe to start copies of worthit");
   const fs::path output = fs::absolute(args.output);
-  std::string tmpl = (output.parent_path() / ".worthit-bench-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data()))
-    throw FileError(tmpl, std::string("cannot create: ") + std::strerror(errno));
-  const fs::path parts = tmpl;
-  struct RemoveParts {
-    fs::path dir;
-    ~RemoveParts() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{parts};
+  // Removed on every way out; if this bench is killed, its watchdog kills the
+  // running child bench's process group (workers included) and removes it.
+  ScratchFolder scratch(output.parent_path(), ".worthit-bench-");
+  const fs::path& parts = scratch.path();
 
   std::vector<ResultsFile> runs;
   for (int p = 0; p < args.processes; ++p) {
@@ -149,7 +143,7 @@ ResultsFile bench_in_processes(const BenchArgs& args, const std::string& calibra
         "process " + std::to_string(p + 1) + "/" + std::to_string(args.processes);
     progress(label + ": starting a fresh worthit bench");
     const fs::path part = parts / ("process-" + std::to_string(p + 1) + ".json");
-    const int rc = run_child(child_command(args, calibration, part), {}, "bench");
+    const int rc = run_child(child_command(args, calibration, part), {}, "bench", &scratch);
     // 1 means some candidate was incorrect or failed: its rows say which.
     if (rc != kExitOk && rc != kExitFailure)
       throw std::runtime_error(label + " failed (exit " + std::to_string(rc) + ")");
@@ -167,6 +161,20 @@ int run_bench(BenchArgs& args) {
   if (o.threads <= 0) o.threads = physical_core_count();
   if (o.workload_globs.empty()) o.workload_globs = {"*"};
   if (o.backend_globs.empty()) o.backend_globs = {"*"};
+  // The output is checked before the run, not after it: a missing folder or
+  // an output over an input would otherwise cost the whole run.
+  check_output_path(args.output);
+  {
+    std::vector<std::filesystem::path> inputs(o.plugins.begin(), o.plugins.end());
+    inputs.emplace_back(args.calibration);
+    check_outputs_distinct(inputs, {args.output});
+  }
+  // A calibration named on the command line must exist and be readable; the
+  // default one is optional.
+  if (!args.calibration.empty() && !std::filesystem::exists(args.calibration))
+    throw UsageError("--calibration: " + args.calibration +
+                     " does not exist (write it with `worthit calibrate -o " + args.calibration +
+                     "`)");
 
   Registry registry;
   kernels::register_builtin(registry);
@@ -202,7 +210,8 @@ int run_bench(BenchArgs& args) {
       return std::nullopt;
     }
   };
-  const std::optional<Calibration> calibration = load(cal_path);
+  const std::optional<Calibration> calibration =
+      args.calibration.empty() ? load(cal_path) : load_calibration(cal_path);
   const std::optional<Calibration> gpu_calibration = load(gpu_calibration_path(cal_path));
   std::vector<Calibration> calibrations;
   for (const auto& c : {calibration, gpu_calibration})

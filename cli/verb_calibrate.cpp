@@ -6,6 +6,7 @@
 #include "calibrate_cpu.h"
 #include "calibrate_gpu.h"
 #include "verbs.h"
+#include "worthit/results/file_io.h"
 #include "worthit/results/machine.h"
 
 namespace worthit::cli {
@@ -20,6 +21,9 @@ struct CalibrateArgs {
 int run_calibrate(const CalibrateArgs& args) {
   const auto path =
       args.output.empty() ? default_calibration_path() : std::filesystem::path(args.output);
+  // A named output is checked before the measurements (the default's folder
+  // is created when the file is saved).
+  if (!args.output.empty()) check_output_path(path);
   return calibrate_machine(path, args.cpu, args.gpu, stdout) ? kExitOk : kExitFailure;
 }
 

@@ -60,7 +60,42 @@ int run_fleet_compare(const CompareCliOptions& o, const reports::CompareOptions&
   return result.regression ? kExitFailure : kExitOk;
 }
 
+// Each side may pool several runs: "a.json,b.json,c.json".
+std::vector<std::string> split_files(const std::string& list) {
+  std::vector<std::string> files;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    const std::string file = list.substr(start, comma - start);
+    if (file.empty()) throw UsageError("empty file name in '" + list + "'");
+    files.push_back(file);
+    start = comma + 1;
+  }
+  return files;
+}
+
 int run_compare(const CompareCliOptions& o) {
+  // Outputs first: a missing folder or an output over an input is refused
+  // before the inputs are read.
+  std::vector<std::filesystem::path> inputs, outputs;
+  for (const auto* side : {&o.base, &o.next}) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(*side, ec)) {  // a fleet run: the folder and its files
+      const reports::FleetFiles files = reports::fleet_files({*side});
+      inputs.emplace_back(*side);
+      inputs.insert(inputs.end(), files.results.begin(), files.results.end());
+      inputs.insert(inputs.end(), files.errors.begin(), files.errors.end());
+      continue;
+    }
+    for (const auto& f : split_files(*side)) inputs.emplace_back(f);
+  }
+  for (const auto* out : {&o.md_out, &o.json_out})
+    if (!out->empty()) {
+      check_output_path(*out);
+      outputs.emplace_back(*out);
+    }
+  check_outputs_distinct(inputs, outputs);
   reports::CompareOptions options;
   options.threshold = parse_threshold(o.threshold);
   if (!(o.alpha > 0 && o.alpha < 1)) throw UsageError("--alpha must be between 0 and 1");
@@ -74,19 +109,10 @@ int run_compare(const CompareCliOptions& o) {
   if (base_dir || new_dir)
     throw UsageError(std::string(base_dir ? o.base : o.next) +
                      " is a folder (a fleet run): compare it with another fleet run's folder");
-  // Each side may pool several runs: "a.json,b.json,c.json".
   std::vector<std::string> pool_warnings;
   auto read_side = [&](const std::string& list) {
     std::vector<reports::BenchmarkSet> runs;
-    size_t start = 0;
-    while (start <= list.size()) {
-      size_t comma = list.find(',', start);
-      if (comma == std::string::npos) comma = list.size();
-      const std::string file = list.substr(start, comma - start);
-      if (file.empty()) throw UsageError("empty file name in '" + list + "'");
-      runs.push_back(reports::read_benchmark_set(file));
-      start = comma + 1;
-    }
+    for (const auto& file : split_files(list)) runs.push_back(reports::read_benchmark_set(file));
     return reports::pool_runs(runs, pool_warnings);
   };
   const auto base = read_side(o.base);

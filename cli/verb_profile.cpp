@@ -5,6 +5,7 @@
 // into a private folder, merges them into one Chrome trace, validates it and
 // prints a summary. The exit code is CMD's (128+N when a signal N ended it,
 // 127 when it could not be started); 2 for usage errors. docs/profiler.md.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,10 +16,13 @@
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include "child_process.h"
+#include "scratch_folder.h"
 #include "verbs.h"
 #include "worthit/results/file_io.h"
+#include "worthit/results/json_fields.h"
 #include "worthit/trace/analysis.h"
 #include "worthit/trace/input_bound.h"
 #include "worthit/trace/trace.h"
@@ -49,7 +53,65 @@ fs::path library_dir() {
   return exe.parent_path();
 }
 
-wt::Trace merge_parts(const fs::path& dir, std::vector<std::string>* unreadable) {
+// What a part's "worthit" metadata says about its process.
+struct PartInfo {
+  int64_t pid = 0, ppid = 0;
+  std::string process;
+  uint64_t dropped_cpu = 0, dropped_gpu = 0;
+  std::string gpu_capture;
+};
+
+PartInfo part_info(const nlohmann::json& m) {
+  using json_fields::get_or;
+  PartInfo p;
+  p.pid = get_or<int64_t>(m, "pid", 0, "worthit");
+  p.ppid = get_or<int64_t>(m, "ppid", 0, "worthit");
+  p.process = get_or<std::string>(m, "process", "", "worthit");
+  if (const auto* d = json_fields::optional_field(m, "dropped", "worthit")) {
+    p.dropped_cpu = get_or<uint64_t>(*d, "cpu_records", 0, "worthit.dropped");
+    p.dropped_gpu = get_or<uint64_t>(*d, "gpu_records", 0, "worthit.dropped");
+  }
+  p.gpu_capture = get_or<std::string>(m, "gpu_capture", "", "worthit");
+  return p;
+}
+
+// A process that began recording (<pid>.started) but left no trace: killed
+// by a signal it could not catch, or crashed -- or still running after the
+// program ended (a daemon); either way its records are not in the trace.
+struct LostProcess {
+  int64_t pid = 0, ppid = 0;
+  std::string process;
+  bool still_running = false;
+};
+
+std::vector<LostProcess> lost_processes(const fs::path& dir) {
+  std::vector<LostProcess> lost;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(".started")) continue;
+    const std::string pid = name.substr(0, name.size() - std::string(".started").size());
+    if (fs::exists(dir / (pid + ".trace.json"))) continue;
+    LostProcess p;
+    try {
+      std::istringstream line(read_file(entry.path()));
+      line >> p.pid >> p.ppid >> std::ws;
+      std::getline(line, p.process);
+    } catch (const FileError&) {
+      // an unreadable marker still marks a lost process
+    }
+    if (p.pid <= 0) p.pid = std::atoll(pid.c_str());
+    p.still_running = p.pid > 0 && ::kill(static_cast<pid_t>(p.pid), 0) == 0;
+    lost.push_back(std::move(p));
+  }
+  std::sort(lost.begin(), lost.end(),
+            [](const LostProcess& a, const LostProcess& b) { return a.pid < b.pid; });
+  return lost;
+}
+
+// Merges every process's part. An unreadable part, or one whose metadata is
+// malformed, is a warning (`problems`), never the end of the merge: the
+// program's exit code and everyone else's records still come through.
+wt::Trace merge_parts(const fs::path& dir, std::vector<std::string>* problems) {
   wt::Trace merged;
   std::vector<fs::path> parts;
   for (const auto& entry : fs::directory_iterator(dir))
@@ -63,21 +125,26 @@ wt::Trace merge_parts(const fs::path& dir, std::vector<std::string>* unreadable)
     try {
       part = wt::read_trace(p);
     } catch (const std::exception& e) {
-      unreadable->push_back(e.what());
+      problems->push_back(std::string("a process left an unreadable trace: ") + e.what());
       continue;
     }
     const auto& m = part.metadata;
-    const uint64_t cpu = m.contains("dropped") ? m["dropped"].value("cpu_records", uint64_t{0}) : 0;
-    const uint64_t gpu = m.contains("dropped") ? m["dropped"].value("gpu_records", uint64_t{0}) : 0;
-    dropped_cpu += cpu;
-    dropped_gpu += gpu;
-    if (m.contains("gpu_capture")) gpu_capture.insert(m["gpu_capture"].get<std::string>());
-    processes.push_back({{"pid", m.value("pid", 0)},
-                         {"ppid", m.value("ppid", 0)},
-                         {"process", m.value("process", "")},
+    PartInfo info;
+    try {
+      info = part_info(m);
+    } catch (const SchemaError& e) {
+      problems->push_back(p.string() + ": " + e.what() +
+                          "; its events are kept, its process details and dropped counts are not");
+    }
+    dropped_cpu += info.dropped_cpu;
+    dropped_gpu += info.dropped_gpu;
+    if (!info.gpu_capture.empty()) gpu_capture.insert(info.gpu_capture);
+    processes.push_back({{"pid", info.pid},
+                         {"ppid", info.ppid},
+                         {"process", info.process},
                          {"events", part.events.size()},
-                         {"dropped_cpu_records", cpu},
-                         {"dropped_gpu_records", gpu}});
+                         {"dropped_cpu_records", info.dropped_cpu},
+                         {"dropped_gpu_records", info.dropped_gpu}});
     if (!merged.metadata.contains("machine") && m.contains("machine"))
       merged.metadata["machine"] = m["machine"];
     merged.process_names.insert(part.process_names.begin(), part.process_names.end());
@@ -85,8 +152,15 @@ wt::Trace merge_parts(const fs::path& dir, std::vector<std::string>* unreadable)
     merged.events.insert(merged.events.end(), std::make_move_iterator(part.events.begin()),
                          std::make_move_iterator(part.events.end()));
   }
+  nlohmann::json lost = nlohmann::json::array();
+  for (const auto& l : lost_processes(dir))
+    lost.push_back({{"pid", l.pid},
+                    {"ppid", l.ppid},
+                    {"process", l.process},
+                    {"still_running", l.still_running}});
   merged.metadata["processes"] = std::move(processes);
   merged.metadata["dropped"] = {{"cpu_records", dropped_cpu}, {"gpu_records", dropped_gpu}};
+  merged.metadata["lost_processes"] = std::move(lost);
   if (!gpu_capture.empty())
     merged.metadata["gpu_capture"] =
         std::vector<std::string>(gpu_capture.begin(), gpu_capture.end());
@@ -134,10 +208,23 @@ void print_summary(const wt::Trace& t, const ProfileOptions& o, int exit_code, d
       "%.3f s\n",
       o.output.c_str(), t.events.size(), procs.size(), exit_code, seconds);
   const auto stats = wt::range_stats(t);
+  const auto& lost = t.metadata["lost_processes"];
   if (stats.empty()) {
-    std::printf(
-        "No ranges recorded: the program made no NVTX calls, used no worthit.scope / "
-        "WORTHIT_SCOPE, and no CUDA work was captured.\n");
+    // Only claim the program recorded nothing when nothing says otherwise.
+    if (!lost.empty())
+      std::printf(
+          "No ranges in the trace: %zu process(es) began recording but ended without writing "
+          "their trace (killed by a signal, or crashed); what they recorded is lost.\n",
+          lost.size());
+    else if (exit_code > 128)
+      std::printf(
+          "No ranges recorded: the program was ended by signal %d before anything was "
+          "written.\n",
+          exit_code - 128);
+    else
+      std::printf(
+          "No ranges recorded: the program made no NVTX calls, used no worthit.scope / "
+          "WORTHIT_SCOPE, and no CUDA work was captured.\n");
   } else {
     print_ranges(stats, false, o.top);
     print_ranges(stats, true, o.top);
@@ -184,12 +271,22 @@ void print_summary(const wt::Trace& t, const ProfileOptions& o, int exit_code, d
                 t.metadata.contains("gpu_capture") ? "" : " (no process initialized CUDA)");
   }
   const auto& d = t.metadata["dropped"];
-  std::printf("\nDropped records: %llu CPU, %llu GPU%s\n",
-              static_cast<unsigned long long>(d.value("cpu_records", uint64_t{0})),
-              static_cast<unsigned long long>(d.value("gpu_records", uint64_t{0})),
-              d.value("cpu_records", uint64_t{0}) + d.value("gpu_records", uint64_t{0}) > 0
-                  ? "  <- the trace is incomplete"
-                  : "");
+  const uint64_t cpu = d.value("cpu_records", uint64_t{0});
+  const uint64_t gpu = d.value("gpu_records", uint64_t{0});
+  std::string lost_note;
+  if (!lost.empty())
+    lost_note = "; " + std::to_string(lost.size()) +
+                " process(es) lost all their records (ended without writing a trace)";
+  std::printf("\nDropped records: %llu CPU, %llu GPU%s%s\n", static_cast<unsigned long long>(cpu),
+              static_cast<unsigned long long>(gpu), lost_note.c_str(),
+              cpu + gpu > 0 || !lost.empty() ? "  <- the trace is incomplete" : "");
+  for (const auto& l : lost)
+    std::printf("  lost: pid %lld (%s), started by pid %lld: %s\n",
+                static_cast<long long>(l.value("pid", int64_t{0})),
+                l.value("process", std::string("?")).c_str(),
+                static_cast<long long>(l.value("ppid", int64_t{0})),
+                l.value("still_running", false) ? "still running when the program ended"
+                                                : "ended without writing its trace");
 }
 
 int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
@@ -213,13 +310,13 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
   if (o.gpu == "on" && !fs::exists(cuda))
     throw UsageError("--gpu on, but this build has no CUPTI capture (" + cuda.string() + ")");
 
+  // Checked before the program runs: a run is not repeatable for free.
+  check_output_path(o.output);
   const fs::path output = fs::absolute(o.output);
-  if (!fs::is_directory(output.parent_path()))
-    throw UsageError("output folder does not exist: " + output.parent_path().string());
-  std::string tmpl = (output.parent_path() / ".worthit-profile-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data()))
-    throw FileError(tmpl, std::string("cannot create: ") + std::strerror(errno));
-  const fs::path parts = tmpl;
+  // The per-process traces; removed on every way out unless --keep-parts.
+  ScratchFolder scratch(output.parent_path(), ".worthit-profile-");
+  if (o.keep_parts) scratch.keep();
+  const fs::path& parts = scratch.path();
 
   std::vector<std::pair<std::string, std::string>> env = {
       {"WORTHIT_PROFILE_DIR", parts.string()},
@@ -230,26 +327,34 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
               << "); NVTX ranges are not captured, WORTHIT_SCOPE ranges are\n";
   if (o.nvtx != "off" && fs::exists(nvtx)) env.emplace_back("NVTX_INJECTION64_PATH", nvtx.string());
   if (o.gpu != "off" && fs::exists(cuda)) env.emplace_back("CUDA_INJECTION64_PATH", cuda.string());
+  // Processes that leave through _exit (forked workers, os._exit) skip
+  // atexit; the preloaded wrapper lets the runtime flush first.
+  if (const fs::path exit_hook = libs / "libworthit_exit.so"; fs::exists(exit_hook)) {
+    const char* preload = std::getenv("LD_PRELOAD");
+    env.emplace_back(
+        "LD_PRELOAD",
+        exit_hook.string() + (preload && *preload ? std::string(":") + preload : std::string()));
+    // AddressSanitizer refuses to start unless its runtime is the first
+    // library; the wrapper is not instrumented and intercepts only _exit.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    env.emplace_back("ASAN_OPTIONS", std::string(asan && *asan ? asan + std::string(":") : "") +
+                                         "verify_asan_link_order=0");
+  }
 
   const auto start = std::chrono::steady_clock::now();
   const int exit_code = run_child(command, env, "profile");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  std::vector<std::string> unreadable;
-  wt::Trace merged = merge_parts(parts, &unreadable);
+  std::vector<std::string> merge_problems;
+  wt::Trace merged = merge_parts(parts, &merge_problems);
   wt::stamp_metadata(merged);
   merged.metadata["command"] = command;
   merged.metadata["exit_code"] = exit_code;
   merged.metadata["wall_seconds"] = seconds;
   wt::write_trace(output, merged);
-  if (!o.keep_parts) {
-    std::error_code ec;
-    fs::remove_all(parts, ec);
-  }
-  for (const auto& u : unreadable)
-    std::fprintf(stderr, "worthit profile: warning: a process left an unreadable trace: %s\n",
-                 u.c_str());
+  for (const auto& u : merge_problems)
+    std::fprintf(stderr, "worthit profile: warning: %s\n", u.c_str());
   const auto problems = wt::validate_trace(merged);
   for (const auto& p : problems)
     std::fprintf(stderr, "worthit profile: warning: trace check: %s\n", p.c_str());

@@ -128,7 +128,28 @@ int run_fleet_report(const ReportOptions& o, const reports::Policy& policy) {
   return kExitOk;
 }
 
+// Every file the report reads: the results files, the results and error
+// files inside a fleet run's folder, the trace and the policy.
+std::vector<std::filesystem::path> report_inputs(const ReportOptions& o) {
+  const reports::FleetFiles files = reports::fleet_files({o.results.begin(), o.results.end()});
+  std::vector<std::filesystem::path> inputs(o.results.begin(), o.results.end());
+  inputs.insert(inputs.end(), files.results.begin(), files.results.end());
+  inputs.insert(inputs.end(), files.errors.begin(), files.errors.end());
+  inputs.emplace_back(o.trace);
+  inputs.emplace_back(o.policy);
+  return inputs;
+}
+
 int run_report(const ReportOptions& o) {
+  // Outputs are checked before any work: a missing folder, or an output that
+  // would replace an input (report r.json -o r.json), is refused up front.
+  std::vector<std::filesystem::path> outputs;
+  for (const auto* out : {&o.json_out, &o.md_out})
+    if (!out->empty() && *out != "-") {
+      check_output_path(*out);
+      outputs.emplace_back(*out);
+    }
+  check_outputs_distinct(report_inputs(o), outputs);
   const reports::Policy policy =
       o.policy.empty() ? reports::default_policy() : reports::load_policy(o.policy);
   const std::vector<std::filesystem::path> paths(o.results.begin(), o.results.end());

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "worthit/results/file_io.h"
+#include "worthit/results/json_fields.h"
 #include "worthit/results/results_json.h"
 
 #ifndef WORTHIT_GIT_COMMIT
@@ -114,8 +115,8 @@ std::optional<Calibration> load_calibration(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) return std::nullopt;
   const auto j = parse_json_file(path);
   try {
-    return calibration_from_json(j.at("calibration"));
-  } catch (const std::exception& e) {
+    return calibration_from_json(json_fields::field(j, "calibration", ""));
+  } catch (const SchemaError& e) {
     throw FileError(path, std::string("not a calibration file: ") + e.what());
   }
 }

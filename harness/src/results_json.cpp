@@ -1,8 +1,11 @@
 #include "worthit/results/results_json.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "worthit/results/file_io.h"
+#include "worthit/results/json_fields.h"
 
 namespace worthit {
 
@@ -33,27 +36,22 @@ std::optional<ResultStatus> result_status_from_string(const std::string& s) {
 
 namespace {
 
-const json& field(const json& j, const char* key, const std::string& where) {
-  if (!j.is_object()) throw SchemaError(where + ": expected an object");
-  auto it = j.find(key);
-  if (it == j.end()) throw SchemaError(where + ": missing field '" + key + "'");
-  return *it;
-}
+using json_fields::field;
+using json_fields::get;
+using json_fields::get_or;
+using json_fields::in_range;
+using json_fields::kMaxCount;
 
-template <class T>
-T get(const json& j, const char* key, const std::string& where) {
-  const json& v = field(j, key, where);
-  try {
-    return v.get<T>();
-  } catch (const json::exception&) {
-    throw SchemaError(where + "." + key + ": wrong type (" + v.type_name() + ")");
-  }
+// Times, sizes and rates are finite and not negative; a count fits kMaxCount.
+double non_negative(double v, const std::string& where) {
+  return in_range(v, 0.0, std::numeric_limits<double>::max(), where, "is negative");
 }
-
-template <class T>
-T get_or(const json& j, const char* key, T fallback, const std::string& where) {
-  if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return fallback;
-  return get<T>(j, key, where);
+int count_in(const json& j, const char* key, int fallback, const std::string& where) {
+  return static_cast<int>(in_range(get_or<int64_t>(j, key, fallback, where), 0, kMaxCount,
+                                   json_fields::path_of(where, key)));
+}
+double non_negative_in(const json& j, const char* key, const std::string& where) {
+  return non_negative(get_or<double>(j, key, 0, where), json_fields::path_of(where, key));
 }
 
 }  // namespace
@@ -80,8 +78,8 @@ MachineFingerprint machine_from_json(const json& j) {
   const std::string w = "machine";
   MachineFingerprint m;
   m.cpu_model = get<std::string>(j, "cpu_model", w);
-  m.logical_cpus = get_or<int>(j, "logical_cpus", 0, w);
-  m.physical_cores = get_or<int>(j, "physical_cores", 0, w);
+  m.logical_cpus = count_in(j, "logical_cpus", 0, w);
+  m.physical_cores = count_in(j, "physical_cores", 0, w);
   m.governor = get_or<std::string>(j, "governor", "unknown", w);
   m.turbo = get_or<std::string>(j, "turbo", "unknown", w);
   m.os = get_or<std::string>(j, "os", "", w);
@@ -110,11 +108,12 @@ json to_json(const Calibration& c) {
 Calibration calibration_from_json(const json& j) {
   const std::string w = "calibration";
   Calibration c;
-  c.memory_bandwidth_gbs = get<double>(j, "memory_bandwidth_gbs", w);
-  c.copy_bandwidth_gbs = get_or<double>(j, "copy_bandwidth_gbs", 0, w);
-  c.peak_gflops = get<double>(j, "peak_gflops", w);
+  c.memory_bandwidth_gbs =
+      non_negative(get<double>(j, "memory_bandwidth_gbs", w), w + ".memory_bandwidth_gbs");
+  c.copy_bandwidth_gbs = non_negative_in(j, "copy_bandwidth_gbs", w);
+  c.peak_gflops = non_negative(get<double>(j, "peak_gflops", w), w + ".peak_gflops");
   c.peak_source = get_or<std::string>(j, "peak_source", "", w);
-  c.threads = get_or<int>(j, "threads", 0, w);
+  c.threads = count_in(j, "threads", 0, w);
   c.device = get_or<std::string>(j, "device", "cpu", w);
   c.created = get_or<std::string>(j, "created", "", w);
   return c;
@@ -140,18 +139,18 @@ json to_json(const SampleStats& s) {
 namespace {
 SampleStats stats_from_json(const json& j, const std::string& w) {
   SampleStats s;
-  s.n = get<int>(j, "n", w);
-  s.median = get<double>(j, "median_ns", w);
-  s.mean = get_or<double>(j, "mean_ns", 0, w);
-  s.stddev = get_or<double>(j, "stddev_ns", 0, w);
-  s.min = get_or<double>(j, "min_ns", 0, w);
-  s.max = get_or<double>(j, "max_ns", 0, w);
-  s.q1 = get_or<double>(j, "q1_ns", 0, w);
-  s.q3 = get_or<double>(j, "q3_ns", 0, w);
-  s.iqr = get_or<double>(j, "iqr_ns", 0, w);
-  s.ci_low = get_or<double>(j, "ci95_low_ns", 0, w);
-  s.ci_high = get_or<double>(j, "ci95_high_ns", 0, w);
-  s.cv = get_or<double>(j, "cv", 0, w);
+  s.n = static_cast<int>(in_range(get<int64_t>(j, "n", w), 0, kMaxCount, w + ".n"));
+  s.median = non_negative(get<double>(j, "median_ns", w), w + ".median_ns");
+  s.mean = non_negative_in(j, "mean_ns", w);
+  s.stddev = non_negative_in(j, "stddev_ns", w);
+  s.min = non_negative_in(j, "min_ns", w);
+  s.max = non_negative_in(j, "max_ns", w);
+  s.q1 = non_negative_in(j, "q1_ns", w);
+  s.q3 = non_negative_in(j, "q3_ns", w);
+  s.iqr = non_negative_in(j, "iqr_ns", w);
+  s.ci_low = non_negative_in(j, "ci95_low_ns", w);
+  s.ci_high = non_negative_in(j, "ci95_high_ns", w);
+  s.cv = non_negative_in(j, "cv", w);
   s.unstable = get_or<bool>(j, "unstable", false, w);
   s.unstable_reason = get_or<std::string>(j, "unstable_reason", "", w);
   return s;
@@ -204,31 +203,43 @@ BenchResult result_from_json(const json& j) {
   const std::string wc = "result '" + r.candidate + "'";
   r.size = get<std::string>(j, "size", wc);
   r.params = get_or<std::map<std::string, int64_t>>(j, "params", {}, wc);
+  for (const auto& [key, value] : r.params)
+    in_range(value, 0, INT64_MAX, wc + ".params." + key, "is negative");
   r.backend = get<std::string>(j, "backend", wc);
   r.framework = get<bool>(j, "framework", wc);
   r.language = get_or<std::string>(j, "language", "", wc);
   r.device = get_or<std::string>(j, "device", "cpu", wc);
-  r.threads = get_or<int>(j, "threads", 0, wc);
+  r.threads = count_in(j, "threads", 0, wc);
   const auto status = get<std::string>(j, "status", wc);
   auto parsed = result_status_from_string(status);
   if (!parsed) throw SchemaError(wc + ".status: unknown status '" + status + "'");
   r.status = *parsed;
   r.reason = get_or<std::string>(j, "reason", "", wc);
-  if (j.contains("correctness") && j["correctness"].is_object()) {
-    const auto& c = j["correctness"];
+  if (const json* c = json_fields::optional_field(j, "correctness", wc); c && c->is_object()) {
     const std::string wcc = wc + ".correctness";
-    r.correctness.checked = get_or<bool>(c, "checked", false, wcc);
-    r.correctness.passed = get_or<bool>(c, "passed", false, wcc);
-    r.correctness.max_abs_error = get_or<double>(c, "max_abs_error", 0, wcc);
-    r.correctness.max_rel_error = get_or<double>(c, "max_rel_error", 0, wcc);
-    r.correctness.nonfinite = get_or<int64_t>(c, "nonfinite", 0, wcc);
-    r.correctness.mismatches = get_or<int64_t>(c, "mismatches", 0, wcc);
-    r.correctness.detail = get_or<std::string>(c, "detail", "", wcc);
+    r.correctness.checked = get_or<bool>(*c, "checked", false, wcc);
+    r.correctness.passed = get_or<bool>(*c, "passed", false, wcc);
+    r.correctness.max_abs_error = non_negative_in(*c, "max_abs_error", wcc);
+    r.correctness.max_rel_error = non_negative_in(*c, "max_rel_error", wcc);
+    r.correctness.nonfinite = in_range(get_or<int64_t>(*c, "nonfinite", 0, wcc), 0, INT64_MAX,
+                                       wcc + ".nonfinite", "is negative");
+    r.correctness.mismatches = in_range(get_or<int64_t>(*c, "mismatches", 0, wcc), 0, INT64_MAX,
+                                        wcc + ".mismatches", "is negative");
+    r.correctness.detail = get_or<std::string>(*c, "detail", "", wcc);
   }
-  r.bytes = get_or<double>(j, "bytes", 0, wc);
-  r.flops = get_or<double>(j, "flops", 0, wc);
+  r.bytes = non_negative_in(j, "bytes", wc);
+  r.flops = non_negative_in(j, "flops", wc);
   r.samples_ns = get_or<std::vector<double>>(j, "samples_ns", {}, wc);
+  // A time per call is positive: a zero or negative sample is a broken file,
+  // and every statistic over it (medians, ratios, logs) would be nonsense.
+  for (size_t i = 0; i < r.samples_ns.size(); ++i)
+    in_range(r.samples_ns[i], std::numeric_limits<double>::min(),
+             std::numeric_limits<double>::max(), wc + ".samples_ns[" + std::to_string(i) + "]",
+             "is not a positive time");
   r.iterations = get_or<std::vector<int64_t>>(j, "iterations", {}, wc);
+  for (size_t i = 0; i < r.iterations.size(); ++i)
+    in_range(r.iterations[i], 0, INT64_MAX, wc + ".iterations[" + std::to_string(i) + "]",
+             "is negative");
   if (r.status == ResultStatus::ok) {
     r.stats = stats_from_json(field(j, "stats", wc), wc + ".stats");
     if (r.samples_ns.empty()) throw SchemaError(wc + ": status ok but no samples_ns");
@@ -237,14 +248,17 @@ BenchResult result_from_json(const json& j) {
   if (!r.sample_process.empty() && r.sample_process.size() != r.samples_ns.size())
     throw SchemaError(wc + ".sample_process: " + std::to_string(r.sample_process.size()) +
                       " entries for " + std::to_string(r.samples_ns.size()) + " samples");
-  for (int p : r.sample_process)
-    if (p < 0) throw SchemaError(wc + ".sample_process: negative process index");
-  r.gbps = get_or<double>(j, "gbps", 0, wc);
-  r.gflops = get_or<double>(j, "gflops", 0, wc);
-  r.pct_bandwidth = get_or<double>(j, "pct_bandwidth", 0, wc);
-  r.pct_peak_flops = get_or<double>(j, "pct_peak_flops", 0, wc);
-  if (j.contains("speedup_vs_best_framework") && !j["speedup_vs_best_framework"].is_null())
-    r.speedup_vs_best_framework = get<double>(j, "speedup_vs_best_framework", wc);
+  for (size_t i = 0; i < r.sample_process.size(); ++i)
+    in_range(r.sample_process[i], 0, kMaxProcessIndex,
+             wc + ".sample_process[" + std::to_string(i) + "]");
+  r.gbps = non_negative_in(j, "gbps", wc);
+  r.gflops = non_negative_in(j, "gflops", wc);
+  r.pct_bandwidth = non_negative_in(j, "pct_bandwidth", wc);
+  r.pct_peak_flops = non_negative_in(j, "pct_peak_flops", wc);
+  if (const json* s = json_fields::optional_field(j, "speedup_vs_best_framework", wc))
+    r.speedup_vs_best_framework =
+        non_negative(json_fields::as<double>(*s, wc + ".speedup_vs_best_framework"),
+                     wc + ".speedup_vs_best_framework");
   r.sources = get_or<std::vector<std::string>>(j, "sources", {}, wc);
   r.toolchains = get_or<std::vector<std::string>>(j, "toolchains", {}, wc);
   r.extra = get_or<std::map<std::string, double>>(j, "extra", {}, wc);
@@ -275,34 +289,42 @@ json to_json(const ResultsFile& f) {
 
 ResultsFile results_from_json(const json& j) {
   const std::string w = "results file";
-  const auto schema = get<std::string>(j, "schema", w);
+  if (!j.is_object()) throw SchemaError("expected a JSON object (worthit results)");
+  const auto schema = get<std::string>(j, "schema", "");
   if (schema != ResultsFile::kSchema)
     throw SchemaError("schema is '" + schema + "', expected '" + ResultsFile::kSchema + "'");
-  const int version = get<int>(j, "schema_version", w);
+  const int64_t version = get<int64_t>(j, "schema_version", "");
   if (version > ResultsFile::kSchemaVersion || version < 1)
     throw SchemaError("schema_version " + std::to_string(version) +
                       " is not supported (this worthit reads 1.." +
                       std::to_string(ResultsFile::kSchemaVersion) + ")");
   ResultsFile f;
-  f.created = get_or<std::string>(j, "created", "", w);
-  if (j.contains("tool")) f.tool_version = get_or<std::string>(j["tool"], "version", "", "tool");
-  f.machine = machine_from_json(field(j, "machine", w));
-  if (j.contains("settings")) {
-    const auto& s = j["settings"];
-    f.settings.threads = get_or<int>(s, "threads", 0, "settings");
-    f.settings.repetitions = get_or<int>(s, "repetitions", 0, "settings");
-    f.settings.processes = get_or<int>(s, "processes", 1, "settings");
-    f.settings.min_time_s = get_or<double>(s, "min_time_s", 0, "settings");
-    f.settings.seed = get_or<uint64_t>(s, "seed", 0, "settings");
-    f.settings.quick = get_or<bool>(s, "quick", false, "settings");
-    f.settings.workload_globs = get_or<std::vector<std::string>>(s, "workloads", {}, "settings");
-    f.settings.backend_globs = get_or<std::vector<std::string>>(s, "backends", {}, "settings");
+  f.created = get_or<std::string>(j, "created", "", "");
+  if (const json* tool = json_fields::optional_field(j, "tool", ""))
+    f.tool_version = get_or<std::string>(*tool, "version", "", "tool");
+  f.machine = machine_from_json(field(j, "machine", ""));
+  if (const json* s = json_fields::optional_field(j, "settings", "")) {
+    const std::string ws = "settings";
+    f.settings.threads = count_in(*s, "threads", 0, ws);
+    f.settings.repetitions = count_in(*s, "repetitions", 0, ws);
+    f.settings.processes = static_cast<int>(in_range(get_or<int64_t>(*s, "processes", 1, ws), 1,
+                                                     kMaxProcessIndex + 1, ws + ".processes"));
+    f.settings.min_time_s = non_negative_in(*s, "min_time_s", ws);
+    f.settings.seed = get_or<uint64_t>(*s, "seed", 0, ws);
+    f.settings.quick = get_or<bool>(*s, "quick", false, ws);
+    f.settings.workload_globs = get_or<std::vector<std::string>>(*s, "workloads", {}, ws);
+    f.settings.backend_globs = get_or<std::vector<std::string>>(*s, "backends", {}, ws);
   }
-  if (j.contains("calibration") && !j["calibration"].is_null())
-    f.calibration = calibration_from_json(j["calibration"]);
-  if (j.contains("gpu_calibration") && !j["gpu_calibration"].is_null())
-    f.gpu_calibration = calibration_from_json(j["gpu_calibration"]);
-  const auto& results = field(j, "results", w);
+  if (const json* c = json_fields::optional_field(j, "calibration", ""))
+    f.calibration = calibration_from_json(*c);
+  if (const json* c = json_fields::optional_field(j, "gpu_calibration", "")) {
+    try {
+      f.gpu_calibration = calibration_from_json(*c);
+    } catch (const SchemaError& e) {
+      throw SchemaError(std::string("gpu_") + e.what());
+    }
+  }
+  const auto& results = field(j, "results", "");
   if (!results.is_array()) throw SchemaError("results: expected an array");
   for (size_t i = 0; i < results.size(); ++i) {
     try {

@@ -51,7 +51,10 @@ std::pair<double, double> bootstrap_median_ci(std::span<const double> xs, double
                                               int resamples, uint64_t seed,
                                               std::span<const int> groups) {
   if (xs.empty()) return {0, 0};
-  if (xs.size() == 1) return {xs[0], xs[0]};
+  if (xs.size() == 1 || resamples <= 0) {
+    const double m = median(xs);
+    return {m, m};
+  }
   const SampleResampler resampler(xs, groups);
   std::mt19937_64 rng(seed);
   std::vector<double> medians(static_cast<size_t>(resamples));

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "worthit/trace/analysis.h"
+#include "worthit/trace/time_math.h"
 
 namespace worthit::trace {
 
@@ -34,7 +35,7 @@ void collect(const Trace& trace, std::map<ThreadKey, std::vector<Slice>>& steps,
   for (const Event& e : trace.events) {
     if (is_gpu_work(e)) continue;
     if (e.phase == 'X') {
-      add(e, e.ts_ns, e.ts_ns + std::max<int64_t>(e.dur_ns, 0));
+      add(e, e.ts_ns, end_ns(e.ts_ns, std::max<int64_t>(e.dur_ns, 0)));
     } else if (e.phase == 'B') {
       open[{e.pid, e.tid}].push_back(&e);
     } else if (e.phase == 'E') {
@@ -58,7 +59,7 @@ int64_t covered(const std::vector<Slice>& slices, int64_t lo, int64_t hi) {
     if (s.start >= hi) break;
     const int64_t b = std::max(s.start, reach), e = std::min(s.end, hi);
     if (e > b) {
-      total += e - b;
+      total = add_saturating(total, sub_saturating(e, b));
       reach = e;
     }
   }
@@ -144,7 +145,7 @@ InputBoundDiagnosis diagnose_input_bound(const Trace& trace, const InputBoundRul
       st.pid = key.first;
       st.tid = key.second;
       st.start_ns = gap_start;
-      st.iteration_ns = s.end - gap_start;
+      st.iteration_ns = sub_saturating(s.end, gap_start);
       st.wait_ns = covered(waits, gap_start, s.end);
       d.per_step.push_back(st);
       prev_end = s.end;
@@ -173,8 +174,8 @@ InputBoundDiagnosis diagnose_input_bound(const Trace& trace, const InputBoundRul
   if (int64_t(used.size()) >= rules.skip_first_from) used.erase(used.begin());
   std::vector<double> shares;
   for (const StepInput& s : used) {
-    d.iteration_ns += s.iteration_ns;
-    d.wait_ns += s.wait_ns;
+    d.iteration_ns = add_saturating(d.iteration_ns, s.iteration_ns);
+    d.wait_ns = add_saturating(d.wait_ns, s.wait_ns);
     if (s.iteration_ns > 0) shares.push_back(double(s.wait_ns) / double(s.iteration_ns));
   }
   d.steps = int64_t(used.size());

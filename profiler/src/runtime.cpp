@@ -5,6 +5,7 @@
 // Each thread appends fixed-size records to chunks it owns and publishes the
 // count with a release store; the flusher reads up to that count. The hot
 // path takes no lock and allocates only once per 65536 records.
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -172,7 +173,34 @@ ChunkPool& chunk_pool() {
   return *p;
 }
 
+// ---- lost-process markers -------------------------------------------------
+//
+// Under `worthit profile`, a process that records anything first leaves
+// <dir>/<pid>.started; its trace, <dir>/<pid>.trace.json, is written when it
+// ends. A marker without a trace is a process whose records were lost (it was
+// killed by SIGKILL or crashed), which the profile summary then reports
+// instead of claiming nothing was dropped. The marker is written on the first
+// record, which always takes append_slow (a fresh buffer has no chunk, and a
+// forked child's chunk is dropped, see after_fork_in_child), so the hot path
+// pays nothing, and a fork that only execs another program leaves none.
+std::atomic<bool> g_needs_marker{false};
+std::string process_name();
+
+void write_marker() {
+  Registry& r = registry();
+  if (r.output_dir.empty()) return;
+  const std::string path = (r.output_dir / (std::to_string(::getpid()) + ".started")).string();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  const std::string line =
+      std::to_string(::getpid()) + " " + std::to_string(::getppid()) + " " + process_name() + "\n";
+  [[maybe_unused]] auto n = ::write(fd, line.data(), line.size());
+  ::close(fd);
+}
+
 [[gnu::noinline]] void append_slow(ThreadBuffer& b, const Record& rec, uint64_t n) {
+  if (g_needs_marker.load(std::memory_order_relaxed) && g_needs_marker.exchange(false))
+    write_marker();
   const size_t chunk = n >> kChunkBits;
   Record* c = chunk < kMaxChunks ? chunk_pool().take() : nullptr;
   if (!c) {
@@ -264,14 +292,27 @@ void start_signal_watcher() {
   }
 }
 
+// The process that owns the runtime's state: _exit in a vfork child (which
+// shares our memory and ran no fork handler) must not flush.
+std::atomic<pid_t> g_owner_pid{0};
+
 void after_fork_in_child() {
-  // The child's buffers still hold the parent's records: skip them. The
-  // signal watcher thread did not survive the fork; start another.
+  // The child's buffers still hold the parent's records: skip them, and drop
+  // the current chunk so the child's first record takes append_slow (and
+  // leaves its marker). The signal watcher thread did not survive the fork;
+  // start another.
   Registry& r = registry();
   new (&r.mutex) std::mutex;
   new (&r.flush_mutex) std::mutex;
   new (&r.intern_mutex) std::mutex;
-  for (ThreadBuffer* b : r.buffers) b->first.store(b->count.load());
+  g_owner_pid.store(::getpid());
+  for (ThreadBuffer* b : r.buffers) {
+    const uint64_t n = b->count.load();
+    b->first.store(n);
+    b->dropped.store(0);  // the parent's drops are the parent's to report
+    if ((n >> kChunkBits) < kMaxChunks) b->chunks[n >> kChunkBits].store(nullptr);
+  }
+  g_needs_marker.store(!r.output_dir.empty());
   if (ThreadBuffer* b = tls_buffer) {
     b->tid = current_tid();
     b->open.clear();
@@ -296,9 +337,27 @@ void flush_at_exit() {
   }
 }
 
+// Called by libworthit_exit.so (preloaded by `worthit profile`) when the
+// process leaves through _exit or _Exit, which skip atexit: forked
+// multiprocessing workers and os._exit.
+void flush_before_exit() {
+  if (::getpid() != g_owner_pid.load()) return;  // a vfork child: not our memory to use
+  flush_at_exit();
+}
+
+// libworthit_exit.so is in the global scope when preloaded, whether this
+// runtime was linked or opened by the NVTX or CUDA injection.
+void register_exit_hook() {
+  using SetHook = void (*)(void (*)());
+  if (auto set = reinterpret_cast<SetHook>(::dlsym(RTLD_DEFAULT, "worthit_exit_hook_set")))
+    set(flush_before_exit);
+}
+
 std::once_flag g_install_once;
 void install_handlers() {
   std::call_once(g_install_once, [] {
+    g_owner_pid.store(::getpid());
+    register_exit_hook();
     std::atexit(flush_at_exit);
     ::pthread_atfork(nullptr, nullptr, after_fork_in_child);
     start_signal_watcher();
@@ -312,6 +371,7 @@ struct EnvInit {
   EnvInit() {
     if (const char* dir = std::getenv("WORTHIT_PROFILE_DIR"); dir && *dir) {
       registry().output_dir = dir;
+      g_needs_marker.store(true);
       detail::g_enabled.store(true);
       install_handlers();
     } else if (const char* file = std::getenv("WORTHIT_TRACE_FILE"); file && *file) {

@@ -2,6 +2,7 @@
 #include <unordered_map>
 
 #include "worthit/trace/analysis.h"
+#include "worthit/trace/time_math.h"
 
 namespace worthit::trace {
 namespace {
@@ -24,7 +25,7 @@ std::map<ThreadKey, std::vector<Slice>> cpu_slices(const Trace& trace) {
     if (is_gpu_work(e) || e.category == "Trace") continue;
     const ThreadKey key{e.pid, e.tid};
     if (e.phase == 'X') {
-      out[key].push_back({&e, e.ts_ns, e.ts_ns + std::max<int64_t>(e.dur_ns, 0)});
+      out[key].push_back({&e, e.ts_ns, end_ns(e.ts_ns, std::max<int64_t>(e.dur_ns, 0))});
     } else if (e.phase == 'B') {
       open[key].push_back(&e);
     } else if (e.phase == 'E') {
@@ -47,7 +48,7 @@ std::pair<int64_t, int64_t> trace_span(const Trace& trace) {
   for (const Event& e : trace.events) {
     if (e.phase == 'M') continue;
     lo = std::min(lo, e.ts_ns);
-    hi = std::max(hi, e.ts_ns + (e.phase == 'X' ? std::max<int64_t>(e.dur_ns, 0) : 0));
+    hi = std::max(hi, end_ns(e.ts_ns, e.phase == 'X' ? std::max<int64_t>(e.dur_ns, 0) : 0));
   }
   if (lo > hi) return {0, 0};
   return {lo, hi};
@@ -77,11 +78,13 @@ std::vector<RangeStat> range_stats(const Trace& trace) {
     std::vector<Slice*> stack;
     for (Slice& s : slices) {
       while (!stack.empty() && stack.back()->end <= s.start) stack.pop_back();
-      if (!stack.empty()) stack.back()->child_ns += std::min(s.end, stack.back()->end) - s.start;
+      if (!stack.empty())
+        stack.back()->child_ns = add_saturating(
+            stack.back()->child_ns, sub_saturating(std::min(s.end, stack.back()->end), s.start));
       stack.push_back(&s);
     }
     for (const Slice& s : slices) {
-      const int64_t dur = s.end - s.start;
+      const int64_t dur = sub_saturating(s.end, s.start);
       RangeStat& r = by_name[s.event->name];
       if (r.count == 0) {
         r.name = s.event->name;
@@ -90,8 +93,8 @@ std::vector<RangeStat> range_stats(const Trace& trace) {
         r.max_ns = dur;
       }
       ++r.count;
-      r.total_ns += dur;
-      r.self_ns += std::max<int64_t>(dur - s.child_ns, 0);
+      r.total_ns = add_saturating(r.total_ns, dur);
+      r.self_ns = add_saturating(r.self_ns, std::max<int64_t>(dur - s.child_ns, 0));
       r.min_ns = std::min(r.min_ns, dur);
       r.max_ns = std::max(r.max_ns, dur);
     }
@@ -116,10 +119,10 @@ std::vector<ThreadBusy> thread_busy(const Trace& trace) {
     int64_t covered = INT64_MIN;
     for (const Slice& s : slices) {
       const int64_t from = std::max(s.start, covered);
-      if (s.end > from) t.busy_ns += s.end - from;
+      if (s.end > from) t.busy_ns = add_saturating(t.busy_ns, sub_saturating(s.end, from));
       covered = std::max(covered, s.end);
     }
-    t.share = hi > lo ? double(t.busy_ns) / double(hi - lo) : 0.0;
+    t.share = hi > lo ? double(t.busy_ns) / double(sub_saturating(hi, lo)) : 0.0;
     out.push_back(std::move(t));
   }
   std::sort(out.begin(), out.end(),
@@ -130,25 +133,25 @@ std::vector<ThreadBusy> thread_busy(const Trace& trace) {
 GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
   GpuSummary g;
   const auto [lo, hi] = trace_span(trace);
-  g.span_ns = hi - lo;
+  g.span_ns = sub_saturating(hi, lo);
   std::vector<std::pair<int64_t, int64_t>> work;
   std::unordered_map<std::string, KernelStat> kernels;
   std::unordered_map<int64_t, std::pair<int64_t, int64_t>> launches;  // correlation -> ts, dur
   for (const Event& e : trace.events) {
     if (e.phase != 'X') continue;
     if (is_gpu_work(e)) {
-      work.emplace_back(e.ts_ns, e.ts_ns + std::max<int64_t>(e.dur_ns, 0));
+      work.emplace_back(e.ts_ns, end_ns(e.ts_ns, std::max<int64_t>(e.dur_ns, 0)));
       if (e.category == category::kKernel) {
         KernelStat& k = kernels[e.name];
         k.name = e.name;
         ++k.count;
-        k.total_ns += e.dur_ns;
+        k.total_ns = add_saturating(k.total_ns, e.dur_ns);
       } else if (e.category == category::kMemcpy) {
         ++g.memcpy_count;
-        g.memcpy_ns += e.dur_ns;
+        g.memcpy_ns = add_saturating(g.memcpy_ns, e.dur_ns);
       } else {
         ++g.memset_count;
-        g.memset_ns += e.dur_ns;
+        g.memset_ns = add_saturating(g.memset_ns, e.dur_ns);
       }
     } else if (is_launch(e)) {
       // cudaLaunchKernel and the cuLaunchKernel inside it share a correlation
@@ -156,18 +159,18 @@ GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
       const auto* c = arg(e, "correlation");
       if (!c || !c->is_number_integer()) {
         ++g.launch_count;
-        g.launch_api_ns += e.dur_ns;
+        g.launch_api_ns = add_saturating(g.launch_api_ns, e.dur_ns);
         continue;
       }
       auto [it, inserted] = launches.try_emplace(c->get<int64_t>(), e.ts_ns, e.dur_ns);
       if (!inserted && e.ts_ns < it->second.first) it->second = {e.ts_ns, e.dur_ns};
     } else if (e.category == category::kCudaSync) {
-      g.sync_ns += e.dur_ns;
+      g.sync_ns = add_saturating(g.sync_ns, e.dur_ns);
     }
   }
   for (const auto& [corr, call] : launches) {
     ++g.launch_count;
-    g.launch_api_ns += call.second;
+    g.launch_api_ns = add_saturating(g.launch_api_ns, call.second);
   }
   for (const Event& e : trace.events) {
     if (e.phase != 'X' || e.category != category::kKernel) continue;
@@ -175,7 +178,8 @@ GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
     if (!c || !c->is_number_integer()) continue;
     if (auto it = launches.find(c->get<int64_t>()); it != launches.end()) {
       ++g.launch_latency_count;
-      g.launch_latency_ns += e.ts_ns - it->second.first;
+      g.launch_latency_ns =
+          add_saturating(g.launch_latency_ns, sub_saturating(e.ts_ns, it->second.first));
     }
   }
   g.has_gpu = !work.empty();
@@ -183,9 +187,9 @@ GpuSummary gpu_summary(const Trace& trace, size_t max_gaps) {
   int64_t covered = INT64_MIN;
   for (const auto& [start, end] : work) {
     if (covered != INT64_MIN && start > covered)
-      g.largest_gaps.push_back({covered, start - covered});
+      g.largest_gaps.push_back({covered, sub_saturating(start, covered)});
     const int64_t from = std::max(start, covered);
-    if (end > from) g.busy_ns += end - from;
+    if (end > from) g.busy_ns = add_saturating(g.busy_ns, sub_saturating(end, from));
     covered = std::max(covered, end);
   }
   std::sort(g.largest_gaps.begin(), g.largest_gaps.end(),
@@ -258,9 +262,10 @@ std::vector<std::string> validate_trace(const Trace& trace) {
     });
     std::vector<const Event*> stack;
     for (const Event* s : slices) {
-      while (!stack.empty() && stack.back()->ts_ns + stack.back()->dur_ns <= s->ts_ns)
+      while (!stack.empty() && end_ns(stack.back()->ts_ns, stack.back()->dur_ns) <= s->ts_ns)
         stack.pop_back();
-      if (!stack.empty() && s->ts_ns + s->dur_ns > stack.back()->ts_ns + stack.back()->dur_ns)
+      if (!stack.empty() &&
+          end_ns(s->ts_ns, s->dur_ns) > end_ns(stack.back()->ts_ns, stack.back()->dur_ns))
         report("slices overlap without nesting", where(*s) + " and " + where(*stack.back()));
       stack.push_back(s);
     }

@@ -59,12 +59,14 @@ void append_int(std::string& out, Int v) {
 
 // Nanoseconds as microseconds with exactly three decimals: 1234567 -> 1234.567.
 void append_us(std::string& out, int64_t ns) {
+  // The magnitude as unsigned: negating INT64_MIN itself would overflow.
+  uint64_t magnitude = static_cast<uint64_t>(ns);
   if (ns < 0) {
     out += '-';
-    ns = -ns;
+    magnitude = ~magnitude + 1;
   }
-  append_int(out, ns / 1000);
-  const int frac = static_cast<int>(ns % 1000);
+  append_int(out, magnitude / 1000);
+  const int frac = static_cast<int>(magnitude % 1000);
   char buf[4] = {'.', char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10)};
   out.append(buf, 4);
 }
@@ -177,7 +179,8 @@ void write_trace(const std::filesystem::path& path, const Trace& trace) {
   }
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
-    std::filesystem::remove(tmp, ec);
+    std::error_code ignored;  // keep the rename's reason, not the cleanup's
+    std::filesystem::remove(tmp, ignored);
     throw FileError(path, "cannot replace: " + ec.message());
   }
 }

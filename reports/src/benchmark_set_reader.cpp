@@ -1,10 +1,13 @@
 // Reads the two inputs `worthit compare` accepts into plain sample sets.
 #include <algorithm>
+#include <climits>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "worthit/reports/compare.h"
 #include "worthit/results/file_io.h"
+#include "worthit/results/json_fields.h"
 #include "worthit/results/results_json.h"
 
 namespace worthit::reports {
@@ -58,27 +61,22 @@ BenchmarkSet from_worthit(const json& j) {
   return benchmark_set_from_results(results_from_json(j), "");
 }
 
-template <class T>
-T get(const json& j, const char* key, const std::string& where) {
-  if (!j.contains(key)) throw SchemaError(where + ": missing field '" + key + "'");
-  try {
-    return j.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw SchemaError(where + "." + key + ": wrong type (" + j.at(key).type_name() + ")");
-  }
-}
-
 BenchmarkSet from_google_benchmark(const json& j) {
+  using json_fields::get;
+  using json_fields::get_or;
   BenchmarkSet set;
   set.format = "google-benchmark";
-  if (j.contains("context") && j["context"].is_object()) {
-    const auto& c = j["context"];
+  if (const json* c = json_fields::optional_field(j, "context", ""); c && c->is_object()) {
     for (const char* key :
          {"host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled", "library_build_type"})
-      if (c.contains(key))
-        set.fingerprint[key] = c[key].is_string() ? c[key].get<std::string>() : c[key].dump();
+      if (c->contains(key)) {
+        const json& v = (*c)[key];
+        set.fingerprint[key] = v.is_string()
+                                   ? v.get<std::string>()
+                                   : v.dump(-1, ' ', false, json::error_handler_t::replace);
+      }
   }
-  const auto& benchmarks = j["benchmarks"];
+  const auto& benchmarks = json_fields::field(j, "benchmarks", "");
   if (!benchmarks.is_array()) throw SchemaError("benchmarks: expected an array");
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < benchmarks.size(); ++i) {
@@ -88,18 +86,23 @@ BenchmarkSet from_google_benchmark(const json& j) {
     const std::string name = e.contains("run_name") ? get<std::string>(e, "run_name", where)
                                                     : get<std::string>(e, "name", where);
     const std::string run_type =
-        e.contains("run_type") ? get<std::string>(e, "run_type", where) : "iteration";
+        get_or<std::string>(e, "run_type", std::string("iteration"), where);
     auto [it, inserted] = index.emplace(name, set.benchmarks.size());
     if (inserted) set.benchmarks.push_back({name, {}, "ok", "", "", "", {}});
     auto& b = set.benchmarks[it->second];
     if (run_type == "aggregate") continue;
-    if (e.value("error_occurred", false)) {
+    if (get_or<bool>(e, "error_occurred", false, where)) {
       b.status = "error";
-      b.reason = e.value("error_message", std::string("error"));
+      b.reason = get_or<std::string>(e, "error_message", std::string("error"), where);
       continue;
     }
     const double t = get<double>(e, "real_time", where);
-    const double scale = unit_to_ns(e.value("time_unit", std::string("ns")), where);
+    const double scale =
+        unit_to_ns(get_or<std::string>(e, "time_unit", std::string("ns"), where), where);
+    // A time per iteration is positive, and finite in nanoseconds too (1e308 s is not).
+    json_fields::in_range(t * scale, std::numeric_limits<double>::min(),
+                          std::numeric_limits<double>::max(), where + ".real_time",
+                          "is not a positive time in nanoseconds");
     b.samples_ns.push_back(t * scale);
   }
   for (auto& b : set.benchmarks)
@@ -137,16 +140,18 @@ BenchmarkSet pool_runs(const std::vector<BenchmarkSet>& runs, std::vector<std::s
   BenchmarkSet pooled = runs.front();
   // Every benchmark gets explicit process numbers; each run's are offset past
   // the previous runs' so no two runs share one.
-  auto processes_of = [](const BenchmarkSamples& b, int offset) {
+  // Process numbers are at most kMaxProcessIndex per file (the readers check),
+  // so the offsets are counted in 64 bits and refused before they overflow.
+  auto processes_of = [](const BenchmarkSamples& b, int64_t offset) {
     std::vector<int> p = b.process;
     if (p.size() != b.samples_ns.size()) p.assign(b.samples_ns.size(), 0);
-    for (int& x : p) x += offset;
+    for (int& x : p) x = static_cast<int>(x + offset);
     return p;
   };
   auto process_count = [](const BenchmarkSet& set) {
-    int n = 1;
+    int64_t n = 1;
     for (const auto& b : set.benchmarks)
-      for (int x : b.process) n = std::max(n, x + 1);
+      for (int x : b.process) n = std::max<int64_t>(n, int64_t{x} + 1);
     return n;
   };
   std::map<std::string, size_t> index;
@@ -154,9 +159,12 @@ BenchmarkSet pool_runs(const std::vector<BenchmarkSet>& runs, std::vector<std::s
     index[pooled.benchmarks[i].name] = i;
     pooled.benchmarks[i].process = processes_of(pooled.benchmarks[i], 0);
   }
-  int offset = process_count(runs.front());
+  int64_t offset = process_count(runs.front());
   for (size_t k = 1; k < runs.size(); ++k) {
     const auto& run = runs[k];
+    if (offset + process_count(run) > INT_MAX)
+      throw FileError(run.path, "too many bench processes to pool (over " +
+                                    std::to_string(INT_MAX) + " in all)");
     if (run.format != pooled.format)
       throw FileError(run.path, "is " + run.format + " JSON but " + pooled.path + " is " +
                                     pooled.format + " JSON; pool runs of the same kind");

@@ -384,9 +384,10 @@ Report decide(const ResultsFile& results, const DecisionInputs& inputs, const Po
     report.workloads.push_back(summarize_sizes(ds));
     for (auto& d : ds) {
       if (d.maintenance && !d.maintenance->missing.empty())
-        report.warnings.push_back(d.best_custom->candidate + ": source file(s) not found under " +
+        report.warnings.push_back(d.best_custom->candidate + ": source file(s) not read under " +
                                   inputs.source_root.string() + ": " +
-                                  d.maintenance->missing.front() +
+                                  d.maintenance->missing.front() + " (" +
+                                  d.maintenance->missing_reasons.front() + ")" +
                                   (d.maintenance->missing.size() > 1 ? " and others" : ""));
       report.decisions.push_back(std::move(d));
     }

@@ -6,10 +6,13 @@
 #include "worthit/reports/fleet_writers.h"
 #include "worthit/reports/report_writers.h"
 #include "worthit/results/file_io.h"
+#include "worthit/results/json_fields.h"
 #include "worthit/results/results_json.h"
 
 namespace worthit::reports {
 
+using json_fields::get;
+using json_fields::get_or;
 using nlohmann::json;
 
 namespace {
@@ -21,41 +24,30 @@ json speedup_json(const std::optional<Speedup>& s) {
 
 json optional_string(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
-template <class T>
-T field(const json& j, const char* key, const std::string& where) {
-  if (!j.is_object() || !j.contains(key))
-    throw SchemaError(where + ": missing field '" + key + "'");
-  try {
-    return j.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw SchemaError(where + "." + key + ": wrong type (" + j.at(key).type_name() + ")");
-  }
-}
-
 const json& array_field(const json& j, const char* key, const std::string& where) {
-  if (!j.is_object() || !j.contains(key) || !j.at(key).is_array())
-    throw SchemaError(where + "." + key + ": missing or not an array");
-  return j.at(key);
+  const json& a = json_fields::field(j, key, where);
+  if (!a.is_array()) throw SchemaError(json_fields::path_of(where, key) + ": not an array");
+  return a;
 }
 
 std::string string_or_empty(const json& j, const char* key, const std::string& where) {
-  if (!j.contains(key) || j.at(key).is_null()) return "";
-  return field<std::string>(j, key, where);
+  return get_or<std::string>(j, key, "", where);
 }
 
 Verdict verdict_field(const json& j, const std::string& where) {
-  const auto text = field<std::string>(j, "verdict", where);
+  const auto text = get<std::string>(j, "verdict", where);
   const auto v = verdict_from_string(text);
   if (!v) throw SchemaError(where + ".verdict: unknown verdict '" + text + "'");
   return *v;
 }
 
 std::optional<Speedup> speedup_field(const json& j, const std::string& where) {
-  if (!j.contains("speedup") || j.at("speedup").is_null()) return std::nullopt;
-  const json& s = j.at("speedup");
-  const std::string w = where + ".speedup";
-  return Speedup{field<double>(s, "value", w), field<double>(s, "ci_low", w),
-                 field<double>(s, "ci_high", w)};
+  const json* found = json_fields::optional_field(j, "speedup", where);
+  if (!found) return std::nullopt;
+  const json& s = *found;
+  const std::string w = json_fields::path_of(where, "speedup");
+  return Speedup{get<double>(s, "value", w), get<double>(s, "ci_low", w),
+                 get<double>(s, "ci_high", w)};
 }
 
 }  // namespace
@@ -121,36 +113,35 @@ json fleet_report_to_json(const FleetReport& fleet) {
 
 FleetReport fleet_report_from_json(const json& j) {
   if (!j.is_object()) throw SchemaError("(root): not a JSON object");
-  const auto schema = field<std::string>(j, "schema", "(root)");
+  const auto schema = get<std::string>(j, "schema", "");
   if (schema != FleetReport::kSchema)
     throw SchemaError("schema: '" + schema + "' is not " + FleetReport::kSchema);
-  const int version = field<int>(j, "schema_version", "(root)");
+  const int version = get<int>(j, "schema_version", "");
   if (version > FleetReport::kSchemaVersion)
     throw SchemaError("schema_version: " + std::to_string(version) + " is newer than this " +
                       "worthit reads (" + std::to_string(FleetReport::kSchemaVersion) + ")");
   FleetReport fleet;
-  fleet.created = j.value("created", "");
-  if (j.contains("tool") && j["tool"].is_object())
-    fleet.tool_version = j["tool"].value("version", "");
-  if (j.contains("inputs") && j["inputs"].is_object()) {
-    const json& in = j["inputs"];
-    if (in.contains("results"))
-      fleet.inputs = field<std::vector<std::string>>(in, "results", "inputs");
-    fleet.policy_path = string_or_empty(in, "policy", "inputs");
+  fleet.created = get_or<std::string>(j, "created", "", "");
+  if (const json* tool = json_fields::optional_field(j, "tool", ""); tool && tool->is_object())
+    fleet.tool_version = get_or<std::string>(*tool, "version", "", "tool");
+  if (const json* in = json_fields::optional_field(j, "inputs", ""); in && in->is_object()) {
+    fleet.inputs = get_or<std::vector<std::string>>(*in, "results", {}, "inputs");
+    fleet.policy_path = string_or_empty(*in, "policy", "inputs");
   }
 
-  const json& classes = array_field(j, "classes", "(root)");
+  const json& classes = array_field(j, "classes", "");
   for (size_t i = 0; i < classes.size(); ++i) {
     const std::string w = "classes[" + std::to_string(i) + "]";
     ClassReport c;
-    c.machine_class.label = field<std::string>(classes[i], "label", w);
-    c.machine_class.key = classes[i].value("key", c.machine_class.label);
-    c.machine_class.named = classes[i].value("named", false);
-    c.hosts = field<std::vector<std::string>>(classes[i], "hosts", w);
-    c.processes = classes[i].value("processes", 0);
-    if (classes[i].contains("machine")) {
+    c.machine_class.label = get<std::string>(classes[i], "label", w);
+    c.machine_class.key = get_or<std::string>(classes[i], "key", c.machine_class.label, w);
+    c.machine_class.named = get_or<bool>(classes[i], "named", false, w);
+    c.hosts = get<std::vector<std::string>>(classes[i], "hosts", w);
+    c.processes = json_fields::in_range(get_or<int>(classes[i], "processes", 0, w), 0,
+                                        int(json_fields::kMaxCount), w + ".processes");
+    if (const json* machine = json_fields::optional_field(classes[i], "machine", w)) {
       try {
-        c.report.machine = machine_from_json(classes[i]["machine"]);
+        c.report.machine = machine_from_json(*machine);
       } catch (const SchemaError& e) {
         throw SchemaError(w + "." + e.what());
       }
@@ -159,18 +150,17 @@ FleetReport fleet_report_from_json(const json& j) {
   }
 
   const std::string mw = "matrix";
-  if (!j.contains("matrix") || !j["matrix"].is_object()) throw SchemaError("matrix: missing");
-  const json& matrix = j["matrix"];
-  fleet.matrix.columns = field<std::vector<std::string>>(matrix, "columns", mw);
+  const json& matrix = json_fields::field(j, "matrix", "");
+  if (!matrix.is_object()) throw SchemaError("matrix: not an object");
+  fleet.matrix.columns = get<std::vector<std::string>>(matrix, "columns", mw);
   const json& rows = array_field(matrix, "rows", mw);
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::string w = mw + ".rows[" + std::to_string(i) + "]";
     MatrixRow r;
-    r.workload = field<std::string>(rows[i], "workload", w);
-    r.size = field<std::string>(rows[i], "size", w);
-    if (rows[i].contains("params"))
-      r.params = field<std::map<std::string, int64_t>>(rows[i], "params", w);
-    r.device = rows[i].value("device", "cpu");
+    r.workload = get<std::string>(rows[i], "workload", w);
+    r.size = get<std::string>(rows[i], "size", w);
+    r.params = get_or<std::map<std::string, int64_t>>(rows[i], "params", {}, w);
+    r.device = get_or<std::string>(rows[i], "device", "cpu", w);
     const json& cells = array_field(rows[i], "cells", w);
     if (cells.size() != fleet.matrix.columns.size())
       throw SchemaError(w + ".cells: " + std::to_string(cells.size()) + " cells for " +
@@ -178,7 +168,7 @@ FleetReport fleet_report_from_json(const json& j) {
     for (size_t k = 0; k < cells.size(); ++k) {
       const std::string cw = w + ".cells[" + std::to_string(k) + "]";
       MatrixCell cell;
-      if (cells[k].contains("verdict") && !cells[k]["verdict"].is_null())
+      if (json_fields::optional_field(cells[k], "verdict", cw))
         cell.verdict = verdict_field(cells[k], cw);
       cell.speedup = speedup_field(cells[k], cw);
       cell.best_custom = string_or_empty(cells[k], "best_custom", cw);
@@ -190,20 +180,20 @@ FleetReport fleet_report_from_json(const json& j) {
   // The changes follow from the cells: derived, not read as a second copy.
   fleet.matrix.changes = class_changes(fleet.matrix.rows);
 
-  if (j.contains("failed_hosts")) {
-    const json& failures = array_field(j, "failed_hosts", "(root)");
+  if (json_fields::optional_field(j, "failed_hosts", "")) {
+    const json& failures = array_field(j, "failed_hosts", "");
     for (size_t i = 0; i < failures.size(); ++i) {
       const std::string w = "failed_hosts[" + std::to_string(i) + "]";
       HostFailure f;
-      f.host = field<std::string>(failures[i], "host", w);
-      f.reason = field<std::string>(failures[i], "reason", w);
-      f.path = failures[i].value("path", "");
-      f.attempts = failures[i].value("attempts", 0);
+      f.host = get<std::string>(failures[i], "host", w);
+      f.reason = get<std::string>(failures[i], "reason", w);
+      f.path = get_or<std::string>(failures[i], "path", "", w);
+      f.attempts = json_fields::in_range(get_or<int>(failures[i], "attempts", 0, w), 0,
+                                         int(json_fields::kMaxCount), w + ".attempts");
       fleet.failures.push_back(std::move(f));
     }
   }
-  if (j.contains("warnings"))
-    fleet.warnings = field<std::vector<std::string>>(j, "warnings", "(root)");
+  fleet.warnings = get_or<std::vector<std::string>>(j, "warnings", {}, "");
   return fleet;
 }
 

@@ -7,6 +7,7 @@
 
 #include "worthit/reports/fleet_matrix.h"
 #include "worthit/results/file_io.h"
+#include "worthit/results/json_fields.h"
 #include "worthit/results/results_json.h"
 
 namespace worthit::reports {
@@ -33,16 +34,17 @@ std::string stem_of(const fs::path& p) {
 
 HostFailure read_failure(const fs::path& path) {
   const nlohmann::json j = parse_json_file(path);
-  if (!j.is_object() || j.value("schema", "") != kErrorSchema)
+  if (!j.is_object() || !j.contains("schema") || j["schema"] != kErrorSchema)
     throw FileError(path, std::string("not a fleet error file (schema '") + kErrorSchema + "')");
   HostFailure f;
   f.path = path;
   try {
-    f.host = j.value("host", stem_of(path));
-    f.reason = j.at("reason").get<std::string>();
-    f.attempts = j.value("attempts", 0);
-  } catch (const nlohmann::json::exception& e) {
-    throw FileError(path, std::string("reason: ") + e.what());
+    f.host = json_fields::get_or<std::string>(j, "host", stem_of(path), "");
+    f.reason = json_fields::get<std::string>(j, "reason", "");
+    f.attempts = json_fields::in_range(json_fields::get_or<int>(j, "attempts", 0, ""), 0,
+                                       int(json_fields::kMaxCount), "attempts");
+  } catch (const SchemaError& e) {
+    throw FileError(path, e.what());
   }
   return f;
 }
@@ -54,15 +56,15 @@ bool is_fleet_input(const std::vector<fs::path>& paths) {
   return paths.size() > 1 || (paths.size() == 1 && fs::is_directory(paths.front(), ec));
 }
 
-FleetInputs read_fleet(const std::vector<fs::path>& paths) {
-  std::vector<fs::path> results, errors;
+FleetFiles fleet_files(const std::vector<fs::path>& paths) {
+  FleetFiles files;
   for (const auto& p : paths) {
     std::error_code ec;
     if (!fs::is_directory(p, ec)) {
-      results.push_back(p);
+      files.results.push_back(p);
       continue;
     }
-    std::vector<fs::path> in_dir;
+    std::vector<fs::path> in_dir, errors;
     for (const auto& entry : fs::directory_iterator(p)) {
       const std::string name = entry.path().filename().string();
       if (name.empty() || name.front() == '.') continue;  // temporaries of an atomic write
@@ -73,8 +75,17 @@ FleetInputs read_fleet(const std::vector<fs::path>& paths) {
       throw FileError(p, std::string("has no *") + kResultsSuffix + " files (is it the -o folder " +
                              "of `worthit fleet run`?)");
     std::sort(in_dir.begin(), in_dir.end());
-    results.insert(results.end(), in_dir.begin(), in_dir.end());
+    std::sort(errors.begin(), errors.end());
+    files.results.insert(files.results.end(), in_dir.begin(), in_dir.end());
+    files.errors.insert(files.errors.end(), errors.begin(), errors.end());
   }
+  return files;
+}
+
+FleetInputs read_fleet(const std::vector<fs::path>& paths) {
+  const FleetFiles files = fleet_files(paths);
+  const auto& results = files.results;
+  std::vector<fs::path> errors = files.errors;
 
   FleetInputs fleet;
   for (const auto& p : results) {

@@ -1,9 +1,13 @@
 #include "worthit/reports/maintenance.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -348,21 +352,78 @@ void rate_cost(MaintenanceMetrics& m, const Policy& policy) {
   m.cost = level;
 }
 
+SourceFile read_source_file(const std::filesystem::path& source_root,
+                            const std::string& registered) {
+  namespace fs = std::filesystem;
+  SourceFile out;
+  std::error_code ec;
+  const fs::path root = fs::canonical(source_root, ec);
+  if (ec) {
+    out.refused = "the source root " + source_root.string() + " cannot be opened";
+    return out;
+  }
+  if (registered.empty() || registered.find('\0') != std::string::npos) {
+    out.refused = "not a file name";
+    return out;
+  }
+  const fs::path wanted =
+      fs::path(registered).is_absolute() ? fs::path(registered) : root / registered;
+  // Links are resolved first, so a link may point within the root but not out of it.
+  const fs::path real = fs::weakly_canonical(wanted, ec);
+  const auto [stop, rest] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+  if (ec || stop != root.end()) {
+    out.refused = "outside the source root";
+    return out;
+  }
+  if (!fs::exists(real, ec)) {
+    out.refused = "not found";
+    return out;
+  }
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; the checks on the
+  // open descriptor cannot be raced by swapping the file after a path check.
+  const int fd = ::open(real.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    out.refused = std::string("cannot open: ") + std::strerror(errno);
+    return out;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    out.refused = "not a regular file";
+    return out;
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxSourceBytes) {
+    ::close(fd);
+    out.refused = "larger than " + std::to_string(kMaxSourceBytes >> 20) + " MiB";
+    return out;
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the file shrank while read: keep what was there
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  text.resize(got);
+  out.path = real;
+  out.text = std::move(text);
+  return out;
+}
+
 MaintenanceMetrics measure_sources(const std::vector<std::string>& sources,
                                    const std::vector<std::string>& declared_toolchains,
                                    const std::filesystem::path& source_root, const Policy& policy) {
   MaintenanceMetrics m;
   for (const auto& src : sources) {
-    std::filesystem::path p = src;
-    if (p.is_relative()) p = source_root / p;
-    std::ifstream in(p, std::ios::binary);
-    if (!in) {
+    SourceFile f = read_source_file(source_root, src);
+    if (!f.refused.empty()) {
       m.missing.push_back(src);
+      m.missing_reasons.push_back(f.refused);
       continue;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    m.files.push_back(measure_source_text(src, ss.str()));
+    m.files.push_back(measure_source_text(src, f.text));
   }
   for (const auto& f : m.files) {
     ++m.file_count;

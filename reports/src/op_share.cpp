@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "worthit/trace/time_math.h"
+
 namespace worthit::reports {
 
 namespace {
@@ -23,7 +25,7 @@ std::vector<Interval> merge(std::vector<Interval> v) {
 
 int64_t total(const std::vector<Interval>& v) {
   int64_t t = 0;
-  for (const auto& [a, b] : v) t += b - a;
+  for (const auto& [a, b] : v) t = trace::add_saturating(t, trace::sub_saturating(b, a));
   return t;
 }
 
@@ -34,7 +36,7 @@ int64_t overlap(const std::vector<Interval>& a, const std::vector<Interval>& b) 
   while (i < a.size() && j < b.size()) {
     const int64_t lo = std::max(a[i].first, b[j].first);
     const int64_t hi = std::min(a[i].second, b[j].second);
-    if (hi > lo) t += hi - lo;
+    if (hi > lo) t = trace::add_saturating(t, trace::sub_saturating(hi, lo));
     if (a[i].second < b[j].second)
       ++i;
     else
@@ -67,7 +69,7 @@ std::optional<OpShare> op_share(const std::vector<Slice>& slices, const std::str
   std::vector<Interval> steps, ops;
   int64_t first = INT64_MAX, last = INT64_MIN;
   for (const auto& sl : slices) {
-    const int64_t end = sl.start_ns + std::max<int64_t>(0, sl.dur_ns);
+    const int64_t end = trace::end_ns(sl.start_ns, std::max<int64_t>(0, sl.dur_ns));
     first = std::min(first, sl.start_ns);
     last = std::max(last, end);
     if (matches_any(policy.step_patterns, sl.name)) {

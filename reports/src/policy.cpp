@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "worthit/results/file_io.h"
+#include "worthit/results/json_fields.h"
 
 namespace worthit::reports {
 
@@ -32,10 +33,28 @@ namespace {
 template <class T>
 void read_into(const json& j, const char* key, T& out, const std::string& where) {
   if (!j.contains(key)) return;
-  try {
-    out = j.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw SchemaError(where + "." + key + ": wrong type (" + j.at(key).type_name() + ")");
+  out = json_fields::as<T>(j.at(key), json_fields::path_of(where, key));
+}
+
+// Each threshold's sensible range: outside it a policy decides nonsense (a
+// required speedup below 1 calls a slower kernel worth it; 0 resamples give a
+// point for an interval, 2e9 run for minutes).
+void check_ranges(const Policy& p) {
+  using json_fields::in_range;
+  in_range(p.min_samples, 1, 1'000'000, "policy.min_samples");
+  in_range(p.max_cv, 1e-9, 100.0, "policy.max_cv");
+  in_range(p.confidence, 0.5, 0.9999, "policy.confidence");
+  in_range(p.bootstrap_resamples, 100, 100'000, "policy.bootstrap_resamples");
+  in_range(p.min_end_to_end_gain, 0.0, 1.0, "policy.min_end_to_end_gain");
+  in_range(p.min_jit_speedup, 1.0, 1000.0, "policy.min_jit_speedup");
+  for (const auto& [level, value] : p.required_speedup)
+    in_range(value, 1.0, 1000.0, "policy.required_speedup." + level);
+  for (const auto& [t, where] : {std::pair{&p.medium, "policy.cost_thresholds.medium"},
+                                 std::pair{&p.high, "policy.cost_thresholds.high"}}) {
+    const std::string w = where;
+    in_range(t->code_lines, 0, json_fields::kMaxCount, w + ".code_lines");
+    in_range(t->cyclomatic, 0, json_fields::kMaxCount, w + ".cyclomatic");
+    in_range(t->files, 0, json_fields::kMaxCount, w + ".files");
   }
 }
 
@@ -70,7 +89,7 @@ Policy policy_from_json(const json& j) {
   if (j.contains("schema") && j["schema"] != Policy::kSchema)
     throw SchemaError("policy.schema: expected '" + std::string(Policy::kSchema) + "'");
   if (j.contains("schema_version")) {
-    int version = 0;
+    int64_t version = 0;
     read_into(j, "schema_version", version, w);
     if (version < 1 || version > Policy::kSchemaVersion)
       throw SchemaError("policy.schema_version " + std::to_string(version) +
@@ -113,10 +132,7 @@ Policy policy_from_json(const json& j) {
     read_into(t, "step_patterns", p.step_patterns, "policy.trace");
     read_into(t, "op_patterns", p.op_patterns, "policy.trace");
   }
-  if (p.confidence <= 0 || p.confidence >= 1)
-    throw SchemaError("policy.confidence: must be between 0 and 1");
-  if (p.min_samples < 1) throw SchemaError("policy.min_samples: must be at least 1");
-  if (p.max_cv <= 0) throw SchemaError("policy.max_cv: must be positive");
+  check_ranges(p);
   return p;
 }
 

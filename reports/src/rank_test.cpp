@@ -44,18 +44,22 @@ double mann_whitney_exact_cdf(int m, int n, double u) {
 MannWhitneyResult mann_whitney_u(std::span<const double> a, std::span<const double> b,
                                  int exact_limit) {
   MannWhitneyResult r;
-  const size_t m = a.size(), n = b.size();
+  // NaN has no rank (and would break the sort's ordering): it is left out.
+  std::vector<std::pair<double, int>> pooled;
+  pooled.reserve(a.size() + b.size());
+  size_t m = 0, n = 0;
+  for (double x : a)
+    if (!std::isnan(x)) pooled.emplace_back(x, 0), ++m;
+  for (double x : b)
+    if (!std::isnan(x)) pooled.emplace_back(x, 1), ++n;
   if (m == 0 || n == 0) return r;
   const size_t total = m + n;
-  std::vector<std::pair<double, int>> pooled;
-  pooled.reserve(total);
-  for (double x : a) pooled.emplace_back(x, 0);
-  for (double x : b) pooled.emplace_back(x, 1);
   std::sort(pooled.begin(), pooled.end());
   double rank_sum_a = 0, tie_term = 0;
   for (size_t i = 0; i < total;) {
-    size_t j = i;
-    while (j < total && pooled[j].first == pooled[i].first) ++j;
+    // Sorted, so "not smaller" means tied; j always passes i.
+    size_t j = i + 1;
+    while (j < total && !(pooled[i].first < pooled[j].first)) ++j;
     const double t = static_cast<double>(j - i);
     const double midrank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
     for (size_t k = i; k < j; ++k)

@@ -48,6 +48,7 @@ json to_json(const MaintenanceMetrics& m) {
                      {"cuda", f.cuda}});
   return {{"files", files},
           {"missing", m.missing},
+          {"missing_reasons", m.missing_reasons},
           {"file_count", m.file_count},
           {"code_lines", m.code_lines},
           {"comment_lines", m.comment_lines},

@@ -6,6 +6,7 @@
 #include "worthit/results/file_io.h"
 
 #ifdef WORTHIT_REPORTS_HAVE_TRACE
+#include "worthit/trace/time_math.h"
 #include "worthit/trace/trace.h"
 #endif
 
@@ -39,7 +40,7 @@ std::map<std::string, OpShare> op_shares_from_trace(const std::filesystem::path&
       if (stack.empty()) continue;
       const auto* b = stack.back();
       stack.pop_back();
-      slices.push_back({b->name, b->ts_ns, e.ts_ns - b->ts_ns});
+      slices.push_back({b->name, b->ts_ns, trace::sub_saturating(e.ts_ns, b->ts_ns)});
     }
   }
   if (slices.empty()) throw FileError(trace_path, "the trace has no complete slices");

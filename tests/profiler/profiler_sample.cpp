@@ -3,11 +3,14 @@
 //   profiler_sample nvtx [exit_code]   nested/domain/start-end/registered/W ranges
 //   profiler_sample loop               scopes forever; prints "ready" once recording
 //   profiler_sample fork [exit_code]   ranges in a parent and a forked child
+//   profiler_sample fork-exit N        N forked children, 200 ranges each, leave by _exit
+//   profiler_sample killed-child       a forked child records, then dies by SIGKILL
 // Built without NVTX headers (the cpu-only preset), `nvtx` is refused and
 // `fork` marks its ranges with WORTHIT_SCOPE instead.
 #ifdef WORTHIT_SAMPLE_NVTX
 #include <nvtx3/nvToolsExt.h>
 #endif
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,6 +119,28 @@ int main(int argc, char** argv) {
     ::waitpid(child, &status, 0);
     range("parent after fork", std::chrono::microseconds(0));
     return code;
+  }
+  if (!std::strcmp(argv[1], "fork-exit")) {
+    // _exit skips atexit: only the preloaded exit hook saves these records.
+    range("parent", std::chrono::microseconds(0));
+    const int children = code;
+    for (int c = 0; c < children; ++c)
+      if (::fork() == 0) {
+        for (int i = 0; i < 200; ++i) range("child range", std::chrono::microseconds(0));
+        ::_exit(0);
+      }
+    for (int c = 0; c < children; ++c) ::wait(nullptr);
+    return 0;
+  }
+  if (!std::strcmp(argv[1], "killed-child")) {
+    range("parent", std::chrono::microseconds(0));
+    const pid_t child = ::fork();
+    if (child == 0) {
+      range("doomed", std::chrono::microseconds(0));
+      ::raise(SIGKILL);
+    }
+    ::waitpid(child, nullptr, 0);
+    return 0;
   }
   return 64;
 }

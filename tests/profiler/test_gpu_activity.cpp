@@ -161,7 +161,8 @@ TEST(GpuActivity, RoundTripsThroughTheFile) {
 TEST(GpuActivity, CudaInjectionLibraryLoads) {
   const std::string lib = WORTHIT_CUDA_LIB;
   if (lib.empty())
-    GTEST_SKIP() << "built without CUPTI (no CUDA toolkit): no CUDA injection library";
+    GTEST_SKIP() << "built without CUPTI (WORTHIT_WITH_CUPTI=OFF, or no CUPTI in the toolkit or "
+                    "venv): no CUDA injection library";
   void* handle = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_TRUE(handle) << dlerror();
   EXPECT_TRUE(dlsym(handle, "InitializeInjection"));

@@ -82,6 +82,11 @@ struct Correctness {
   std::string detail;      // first failure, in words
 };
 
+// The largest bench process index a results file may hold: far more
+// processes than anyone pools, small enough that offsets added while pooling
+// files never overflow.
+inline constexpr int kMaxProcessIndex = 1'000'000;
+
 // One candidate at one size of one workload.
 struct BenchResult {
   std::string workload;
@@ -103,7 +108,7 @@ struct BenchResult {
   // The bench process that took each sample (0-based), when `worthit bench
   // --processes N` pooled several; empty for a single process. Samples of one
   // process share its memory layout, so they vary less than samples of two.
-  std::vector<int> sample_process;
+  std::vector<int> sample_process;  // each in 0..kMaxProcessIndex
   SampleStats stats;
   double gbps = 0;
   double gflops = 0;

@@ -11,6 +11,11 @@ namespace worthit::trace {
 inline constexpr int64_t kMaxTimeNs = std::numeric_limits<int64_t>::max();
 inline constexpr int64_t kMinTimeNs = std::numeric_limits<int64_t>::min();
 
+// The largest magnitude a timestamp or duration read from a file may have:
+// 2^62 ns, about 146 years (epoch nanoseconds reach it in 2116). Within it,
+// the end of any slice read from a file is representable.
+inline constexpr int64_t kMaxFileTimeNs = int64_t{1} << 62;
+
 // a + b, clamped to the int64 range.
 constexpr int64_t add_saturating(int64_t a, int64_t b) {
   int64_t sum = 0;

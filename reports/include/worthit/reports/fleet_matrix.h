@@ -49,6 +49,15 @@ struct FleetInputs {
   std::vector<HostFailure> failures;
 };
 
+// The files read_fleet reads: the files named, and each folder's
+// *.results.json and *.error.json (sorted). Throws FileError for a folder
+// with neither.
+struct FleetFiles {
+  std::vector<std::filesystem::path> results;
+  std::vector<std::filesystem::path> errors;
+};
+FleetFiles fleet_files(const std::vector<std::filesystem::path>& paths);
+
 // Reads a fleet run's folder (each *.results.json and *.error.json in it) or
 // results files named one by one, in any mix. A host is named by its
 // fingerprint's `host`, else by its file name. Throws FileError for a file that

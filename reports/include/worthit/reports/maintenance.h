@@ -27,7 +27,8 @@ struct FileMetrics {
 
 struct MaintenanceMetrics {
   std::vector<FileMetrics> files;
-  std::vector<std::string> missing;  // registered files not found under the source root
+  std::vector<std::string> missing;          // registered files that were not read
+  std::vector<std::string> missing_reasons;  // why, one per `missing` entry
   int file_count = 0;
   int code_lines = 0;
   int comment_lines = 0;
@@ -38,6 +39,26 @@ struct MaintenanceMetrics {
   CostLevel cost = CostLevel::unknown;
   std::vector<std::string> cost_reasons;  // what set the cost level, in words
 };
+
+// A registered source file, read for its metrics. `text` is empty and
+// `refused` says why when it was not read.
+struct SourceFile {
+  std::filesystem::path path;  // where it was found (canonical); empty when refused
+  std::string text;
+  std::string refused;  // "", "not found", "outside the source root", "not a regular file", ...
+};
+
+// The largest source file read for metrics; larger ones are refused.
+inline constexpr size_t kMaxSourceBytes = 8u << 20;
+
+// The one way worthit reads a candidate's registered source file (report,
+// bench): `registered` (repository-relative as a results file lists it, or an
+// absolute path) is resolved against `source_root`, symbolic links included,
+// and read only when the result lies inside the root, is a regular file and
+// holds at most kMaxSourceBytes. A results file is input: its `sources` must
+// not make worthit read /etc/shadow, /dev/zero or block on a FIFO. Never throws.
+SourceFile read_source_file(const std::filesystem::path& source_root,
+                            const std::string& registered);
 
 // Measures one file's text; `path` picks the language by extension.
 FileMetrics measure_source_text(const std::string& path, std::string_view text);

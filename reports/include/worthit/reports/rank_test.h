@@ -18,8 +18,8 @@ struct MannWhitneyResult {
 
 // Exact p-value (the permutation distribution of U) when there are no ties and
 // both samples have at most `exact_limit` values; otherwise the normal
-// approximation with tie correction and continuity correction. Either sample
-// empty gives p = 1.
+// approximation with tie correction and continuity correction. NaN values are
+// left out; either sample empty (after that) gives p = 1.
 MannWhitneyResult mann_whitney_u(std::span<const double> a, std::span<const double> b,
                                  int exact_limit = 50);
 
