@@ -41,6 +41,13 @@ class CliTest : public ::testing::Test {
     return p;
   }
 
+  std::string read(const std::string& name) {
+    std::ifstream in(dir_ / name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
   CommandResult run(const std::string& args, const std::string& env = "") {
     const auto out = dir_ / "output.txt";
     const std::string cmd = "cd '" + dir_.string() + "' && " + env + " '" WORTHIT_BIN "' " + args +
@@ -261,6 +268,13 @@ TEST_F(CliTest, ReportOfAFleetFolderPrintsTheMatrixPerMachineClass) {
   r = run("report fleet/alpha.results.json fleet/gamma.results.json -o - --md -");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("Fleet: 2 hosts in 2 machine classes"), std::string::npos) << r.output;
+
+  // An output over a file of the folder is refused before anything is read or written.
+  const std::string before = read("fleet/gamma.results.json");
+  r = run("report fleet -o fleet/gamma.results.json --md -");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("is also an input"), std::string::npos) << r.output;
+  EXPECT_EQ(read("fleet/gamma.results.json"), before);
 }
 
 TEST_F(CliTest, ReportOfAFleetWithoutResultsFails) {
@@ -298,6 +312,9 @@ TEST_F(CliTest, CompareOfTwoFleetRunsGoesClassByClass) {
   r = run("compare base new/alpha.results.json");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("is a folder (a fleet run)"), std::string::npos) << r.output;
+  r = run("compare base new --md new/alpha.results.json");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("is also an input"), std::string::npos) << r.output;
 }
 
 TEST_F(CliTest, FleetRunRefusesBadBenchArgumentsBeforeAnyCluster) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -279,6 +280,31 @@ TEST(FleetWriters, TextMarkdownAndJsonCarryTheMatrix) {
   bad = j;
   bad["matrix"]["rows"][0]["cells"].erase(0);
   EXPECT_THROW(fleet_report_from_json(bad), SchemaError);
+
+  // Wrong types and numbers a field cannot hold: a SchemaError naming the path.
+  const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases = {
+      {[](auto& b) { b["classes"][0]["processes"] = 1e21; }, "classes[0].processes"},
+      {[](auto& b) { b["classes"][0]["processes"] = -3; }, "classes[0].processes"},
+      {[](auto& b) { b["classes"][0]["named"] = "yes"; }, "classes[0].named"},
+      {[](auto& b) { b["matrix"]["rows"][0]["params"]["n"] = 2.5; }, "matrix.rows[0].params.n"},
+      {[](auto& b) { b["matrix"]["rows"][0]["cells"][1]["speedup"]["value"] = "fast"; },
+       "matrix.rows[0].cells[1].speedup.value"},
+      {[](auto& b) { b["failed_hosts"][0]["attempts"] = 4294967296.0; },
+       "failed_hosts[0].attempts"},
+      {[](auto& b) { b["matrix"] = 3; }, "matrix"},
+      {[](auto& b) { b["warnings"] = {1}; }, "warnings[0]"},
+      {[](auto& b) { b["schema_version"] = 99; }, "schema_version"},
+  };
+  for (const auto& [edit, path] : cases) {
+    bad = j;
+    edit(bad);
+    try {
+      fleet_report_from_json(bad);
+      ADD_FAILURE() << path << ": read without error";
+    } catch (const SchemaError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(path + ":", 0), 0u) << e.what();
+    }
+  }
 }
 
 class FleetFolder : public ::testing::Test {
@@ -328,6 +354,17 @@ TEST_F(FleetFolder, ReadsResultsAndErrorsAndSkipsTemporaries) {
   EXPECT_THROW(read_fleet({dir_ / "empty"}), FileError);
   write_file_atomically(d / "zeta.error.json", R"({"schema": "something"})");
   EXPECT_THROW(read_fleet({d}), FileError);
+  // A wrong type in an error file: the file and the field.
+  write_file_atomically(d / "zeta.error.json",
+                        R"({"schema": "worthit.fleet-error", "reason": "x", "attempts": 1e30})");
+  try {
+    read_fleet({d});
+    FAIL() << "attempts 1e30 was read";
+  } catch (const FileError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("zeta.error.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("attempts"), std::string::npos) << what;
+  }
 }
 
 TEST_F(FleetFolder, FilesOfOneMachineWithoutHostNamesAreToldApartByFileName) {
