@@ -52,7 +52,11 @@ def fleet(tmp_path_factory, request):
     wrapper = tmp / "slow-worthit"
     wrapper.write_text(
         "#!/bin/sh\n"
-        "# A host whose bench hangs while the marker exists (the fleet tests).\n"
+        "# A host whose bench fails, or hangs, while a marker exists (the fleet tests).\n"
+        'if [ -e "$WORTHIT_TEST_FAIL_MARKER" ]; then\n'
+        '  echo "worthit bench: the test made this bench fail" >&2\n'
+        "  exit 3\n"
+        "fi\n"
         'if [ -e "$WORTHIT_TEST_SLOW_MARKER" ]; then\n'
         "  sleep 300 &\n"
         '  echo $! > "$WORTHIT_TEST_SLOW_PIDFILE.tmp" && mv "$WORTHIT_TEST_SLOW_PIDFILE.tmp" '
@@ -61,15 +65,16 @@ def fleet(tmp_path_factory, request):
         "fi\n"
         'exec "$WORTHIT_TEST_REAL_BIN" "$@"\n')
     wrapper.chmod(0o755)
-    marker, pidfile = tmp / "slow", tmp / "sleep.pid"
+    marker, pidfile, fail_marker = tmp / "slow", tmp / "sleep.pid", tmp / "fail"
     env = {"PYTHONPATH": PACKAGE_DIR + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "WORTHIT_NO_CALIBRATE": "1", "WORTHIT_BIN": real}
     hosts = {"alpha": {"WORTHIT_BIN": str(wrapper), "WORTHIT_TEST_REAL_BIN": real,
                        "WORTHIT_TEST_SLOW_MARKER": str(marker),
+                       "WORTHIT_TEST_FAIL_MARKER": str(fail_marker),
                        "WORTHIT_TEST_SLOW_PIDFILE": str(pidfile)},
              "beta": {}}
     with LocalFleet(tmp / "dask", hosts, env) as f:
-        f.marker, f.pidfile, f.real, f.tmp = marker, pidfile, real, tmp
+        f.marker, f.pidfile, f.fail_marker, f.real, f.tmp = marker, pidfile, fail_marker, real, tmp
         yield f
 
 
@@ -231,6 +236,28 @@ def test_a_bench_that_times_out_is_killed_and_recorded(fleet, tmp_path):
     assert error["reason"] == "the bench timed out after 30 s (--timeout) and was killed"
     results_of(out / "beta.results.json")
     assert not pid_alive(int(fleet.pidfile.read_text()))
+
+
+def test_a_failing_bench_is_retried_then_recorded_with_its_reason(fleet, tmp_path):
+    out = tmp_path / "run"
+    fleet.fail_marker.touch()
+    try:
+        r = run(fleet_cmd(fleet, out, "--retries", "1"))
+    finally:
+        fleet.fail_marker.unlink(missing_ok=True)
+    assert r.returncode == 1, r.stderr[-3000:]
+    error = json.loads((out / "alpha.error.json").read_text())
+    assert error["reason"] == ("worthit bench exited with status 3: worthit bench: the test "
+                               "made this bench fail"), error
+    assert error["attempts"] == 2  # --retries 1: tried twice
+    assert not (out / "alpha.results.json").exists()
+    results_of(out / "beta.results.json")
+    manifest = json.loads((out / "fleet.json").read_text())
+    assert manifest["hosts"]["alpha"]["status"] != "done"
+    # The report decides on the host that finished and names the one that did not.
+    rep = run([fleet.real, "report", str(out), "-o", "-", "--md", "-"])
+    assert rep.returncode == 0, rep.stderr
+    assert "alpha" in rep.stdout and "made this bench fail" in rep.stdout, rep.stdout
 
 
 def test_bad_arguments_fail_before_any_cluster(worthit_bin, tmp_path):
