@@ -1,5 +1,6 @@
 // worthit report: results (+ trace or --share) -> report.json + report.md with
 // a verdict per workload and size (docs/reports.md).
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <set>
@@ -8,6 +9,8 @@
 
 #include "verbs.h"
 #include "worthit/reports/decision.h"
+#include "worthit/reports/fleet_matrix.h"
+#include "worthit/reports/fleet_writers.h"
 #include "worthit/reports/format.h"
 #include "worthit/reports/report_writers.h"
 #include "worthit/reports/trace_share.h"
@@ -20,7 +23,7 @@ namespace worthit::cli {
 namespace {
 
 struct ReportOptions {
-  std::string results;
+  std::vector<std::string> results;
   std::string trace;
   std::string share;
   std::string policy;
@@ -38,22 +41,9 @@ double parse_share(const std::string& text) {
   return v;
 }
 
-int run_report(const ReportOptions& o) {
-  // Outputs are checked before any work: a missing folder, or an output that
-  // would replace an input (report r.json -o r.json), is refused up front.
-  std::vector<std::filesystem::path> outputs;
-  for (const auto* out : {&o.json_out, &o.md_out})
-    if (!out->empty() && *out != "-") {
-      check_output_path(*out);
-      outputs.emplace_back(*out);
-    }
-  check_outputs_distinct({o.results, o.trace, o.policy}, outputs);
-  const reports::Policy policy =
-      o.policy.empty() ? reports::default_policy() : reports::load_policy(o.policy);
-  if (!o.quiet) std::cerr << "worthit report: reading " << o.results << "\n";
-  const ResultsFile results = read_results(o.results);
-  if (results.results.empty()) throw FileError(o.results, "has no results to report on");
-
+// What --trace, --share and --source-root give every decision.
+reports::DecisionInputs decision_inputs(const ReportOptions& o, const reports::Policy& policy,
+                                        const std::vector<std::string>& workloads) {
   reports::DecisionInputs inputs;
   inputs.source_root =
       o.source_root.empty() ? reports::default_source_root() : std::filesystem::path(o.source_root);
@@ -73,10 +63,6 @@ int run_report(const ReportOptions& o) {
     inputs.framework = o.framework;
   }
   if (!o.trace.empty()) {
-    std::vector<std::string> workloads;
-    std::set<std::string> seen;
-    for (const auto& r : results.results)
-      if (seen.insert(r.workload).second) workloads.push_back(r.workload);
     if (!o.quiet) std::cerr << "worthit report: reading trace " << o.trace << "\n";
     inputs.have_trace = true;
     inputs.trace_shares = reports::op_shares_from_trace(o.trace, workloads, policy);
@@ -86,6 +72,106 @@ int run_report(const ReportOptions& o) {
                   << reports::format_duration(static_cast<double>(s.step_ns)) << " (" << s.op_slices
                   << " slices, " << s.step_source << ")\n";
   }
+  return inputs;
+}
+
+std::vector<std::string> workloads_of(const std::vector<BenchResult>& results,
+                                      std::vector<std::string> into = {}) {
+  std::set<std::string> seen(into.begin(), into.end());
+  for (const auto& r : results)
+    if (seen.insert(r.workload).second) into.push_back(r.workload);
+  return into;
+}
+
+void write_outputs(const ReportOptions& o, const std::string& json, const std::string& md) {
+  if (!o.json_out.empty() && o.json_out != "-") write_file_atomically(o.json_out, json);
+  if (!o.md_out.empty() && o.md_out != "-") write_file_atomically(o.md_out, md);
+  if (!o.quiet) {
+    if (!o.json_out.empty() && o.json_out != "-")
+      std::cerr << "worthit report: wrote " << o.json_out << "\n";
+    if (!o.md_out.empty() && o.md_out != "-")
+      std::cerr << "worthit report: wrote " << o.md_out << "\n";
+  }
+}
+
+// A fleet run's folder, or several results files: a decision per machine
+// class and the matrix over classes (docs/fleet.md).
+int run_fleet_report(const ReportOptions& o, const reports::Policy& policy) {
+  const std::vector<std::filesystem::path> paths(o.results.begin(), o.results.end());
+  if (!o.quiet) {
+    std::cerr << "worthit report: reading";
+    for (const auto& p : o.results) std::cerr << " " << p;
+    std::cerr << "\n";
+  }
+  const reports::FleetInputs fleet_inputs = reports::read_fleet(paths);
+  if (fleet_inputs.hosts.empty()) {
+    std::cerr << "worthit report: no host has results";
+    for (const auto& f : fleet_inputs.failures) std::cerr << "; " << f.host << ": " << f.reason;
+    std::cerr << "\n";
+    return kExitFailure;
+  }
+  std::vector<std::string> workloads;
+  for (const auto& h : fleet_inputs.hosts) workloads = workloads_of(h.results.results, workloads);
+  const auto inputs = decision_inputs(o, policy, workloads);
+  reports::FleetReport fleet;
+  try {
+    fleet = reports::decide_fleet(fleet_inputs, inputs, policy);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+  fleet.created = utc_timestamp();
+  fleet.tool_version = WORTHIT_VERSION;
+  fleet.inputs = o.results;
+  fleet.policy_path = o.policy;
+  for (auto& c : fleet.classes) {
+    c.report.created = fleet.created;
+    c.report.tool_version = WORTHIT_VERSION;
+    std::string files;
+    for (const auto& h : fleet_inputs.hosts)
+      if (std::find(c.hosts.begin(), c.hosts.end(), h.host) != c.hosts.end())
+        files += (files.empty() ? "" : ", ") + h.path.string();
+    c.report.results_path = files;
+    c.report.trace_path = o.trace;
+    c.report.policy_path = o.policy;
+  }
+  write_outputs(o, reports::fleet_report_to_json(fleet).dump(1) + "\n",
+                reports::fleet_report_to_markdown(fleet));
+  std::cout << reports::fleet_report_to_text(fleet);
+  for (const auto& w : fleet.warnings) std::cerr << "worthit report: warning: " << w << "\n";
+  return kExitOk;
+}
+
+// Every file the report reads: the results files, the results and error
+// files inside a fleet run's folder, the trace and the policy.
+std::vector<std::filesystem::path> report_inputs(const ReportOptions& o) {
+  const reports::FleetFiles files = reports::fleet_files({o.results.begin(), o.results.end()});
+  std::vector<std::filesystem::path> inputs(o.results.begin(), o.results.end());
+  inputs.insert(inputs.end(), files.results.begin(), files.results.end());
+  inputs.insert(inputs.end(), files.errors.begin(), files.errors.end());
+  inputs.emplace_back(o.trace);
+  inputs.emplace_back(o.policy);
+  return inputs;
+}
+
+int run_report(const ReportOptions& o) {
+  // Outputs are checked before any work: a missing folder, or an output that
+  // would replace an input (report r.json -o r.json), is refused up front.
+  std::vector<std::filesystem::path> outputs;
+  for (const auto* out : {&o.json_out, &o.md_out})
+    if (!out->empty() && *out != "-") {
+      check_output_path(*out);
+      outputs.emplace_back(*out);
+    }
+  check_outputs_distinct(report_inputs(o), outputs);
+  const reports::Policy policy =
+      o.policy.empty() ? reports::default_policy() : reports::load_policy(o.policy);
+  const std::vector<std::filesystem::path> paths(o.results.begin(), o.results.end());
+  if (reports::is_fleet_input(paths)) return run_fleet_report(o, policy);
+  const std::string& path = o.results.front();
+  if (!o.quiet) std::cerr << "worthit report: reading " << path << "\n";
+  const ResultsFile results = read_results(path);
+  if (results.results.empty()) throw FileError(path, "has no results to report on");
+  const auto inputs = decision_inputs(o, policy, workloads_of(results.results));
 
   reports::Report report = reports::decide(results, inputs, policy);
   // Input-bound diagnosis of the trace (docs/data-pipeline.md), listed with the report's notes.
@@ -95,15 +181,13 @@ int run_report(const ReportOptions& o) {
                                 ": " + ib.summary);
   report.created = utc_timestamp();
   report.tool_version = WORTHIT_VERSION;
-  report.results_path = o.results;
+  report.results_path = path;
   report.trace_path = o.trace;
   report.policy_path = o.policy;
   report.framework_filter = o.framework;
 
-  if (!o.json_out.empty() && o.json_out != "-")
-    write_file_atomically(o.json_out, reports::report_to_json(report).dump(1) + "\n");
-  if (!o.md_out.empty() && o.md_out != "-")
-    write_file_atomically(o.md_out, reports::report_to_markdown(report));
+  write_outputs(o, reports::report_to_json(report).dump(1) + "\n",
+                reports::report_to_markdown(report));
 
   for (const auto& d : report.decisions) {
     std::cout << d.workload << " " << d.size << (d.device != "cpu" ? " " + d.device : "")
@@ -124,12 +208,6 @@ int run_report(const ReportOptions& o) {
                 << (w.family.empty() ? "" : " for " + reports::family_display_name(w.family))
                 << " across sizes: " << w.summary << "\n";
   for (const auto& w : report.warnings) std::cerr << "worthit report: warning: " << w << "\n";
-  if (!o.quiet) {
-    if (!o.json_out.empty() && o.json_out != "-")
-      std::cerr << "worthit report: wrote " << o.json_out << "\n";
-    if (!o.md_out.empty() && o.md_out != "-")
-      std::cerr << "worthit report: wrote " << o.md_out << "\n";
-  }
   return kExitOk;
 }
 
@@ -138,8 +216,14 @@ int run_report(const ReportOptions& o) {
 Verb add_report_verb(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
   auto* sub = app.add_subcommand(
-      "report", "Turn results (and a trace) into verdicts: is a custom kernel worth it here?");
-  sub->add_option("results", o->results, "results.json from `worthit bench`")->required();
+      "report",
+      "Turn results (and a trace) into verdicts: is a custom kernel worth it here?\n"
+      "Given a `worthit fleet run` folder or several results files, decides per machine\n"
+      "class and writes the matrix of verdicts over classes (docs/fleet.md).");
+  sub->add_option("results", o->results,
+                  "results.json from `worthit bench`; or a fleet run's folder, or several "
+                  "results files: one decision per machine class")
+      ->required();
   sub->add_option("--trace", o->trace,
                   "trace.json (worthit profile or torch.profiler): the op's share of step time");
   sub->add_option("--share", o->share,
