@@ -42,8 +42,11 @@ double parse_share(const std::string& text) {
 }
 
 // What --trace, --share and --source-root give every decision.
+// `results` are every record the decisions will see (the families --framework
+// may name).
 reports::DecisionInputs decision_inputs(const ReportOptions& o, const reports::Policy& policy,
-                                        const std::vector<std::string>& workloads) {
+                                        const std::vector<std::string>& workloads,
+                                        const std::vector<const BenchResult*>& results) {
   reports::DecisionInputs inputs;
   inputs.source_root =
       o.source_root.empty() ? reports::default_source_root() : std::filesystem::path(o.source_root);
@@ -53,8 +56,8 @@ reports::DecisionInputs decision_inputs(const ReportOptions& o, const reports::P
   if (!o.framework.empty()) {
     std::set<std::string> known;
     for (const auto& [family, globs] : policy.framework_families) known.insert(family);
-    for (const auto& r : results.results)
-      if (r.framework) known.insert(reports::framework_family(policy, r.family, r.backend));
+    for (const BenchResult* r : results)
+      if (r->framework) known.insert(reports::framework_family(policy, r->family, r->backend));
     if (!known.count(o.framework)) {
       std::string list;
       for (const auto& f : known) list += (list.empty() ? "" : ", ") + f;
@@ -111,8 +114,12 @@ int run_fleet_report(const ReportOptions& o, const reports::Policy& policy) {
     return kExitFailure;
   }
   std::vector<std::string> workloads;
-  for (const auto& h : fleet_inputs.hosts) workloads = workloads_of(h.results.results, workloads);
-  const auto inputs = decision_inputs(o, policy, workloads);
+  std::vector<const BenchResult*> records;
+  for (const auto& h : fleet_inputs.hosts) {
+    workloads = workloads_of(h.results.results, workloads);
+    for (const auto& r : h.results.results) records.push_back(&r);
+  }
+  const auto inputs = decision_inputs(o, policy, workloads, records);
   reports::FleetReport fleet;
   try {
     fleet = reports::decide_fleet(fleet_inputs, inputs, policy);
@@ -171,7 +178,9 @@ int run_report(const ReportOptions& o) {
   if (!o.quiet) std::cerr << "worthit report: reading " << path << "\n";
   const ResultsFile results = read_results(path);
   if (results.results.empty()) throw FileError(path, "has no results to report on");
-  const auto inputs = decision_inputs(o, policy, workloads_of(results.results));
+  std::vector<const BenchResult*> records;
+  for (const auto& r : results.results) records.push_back(&r);
+  const auto inputs = decision_inputs(o, policy, workloads_of(results.results), records);
 
   reports::Report report = reports::decide(results, inputs, policy);
   // Input-bound diagnosis of the trace (docs/data-pipeline.md), listed with the report's notes.
