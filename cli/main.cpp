@@ -12,8 +12,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("worthit ") + WORTHIT_VERSION);
   std::map<std::string, VerbAction> actions;
-  for (auto verb : {add_list_verb(app), add_bench_verb(app), add_profile_verb(app),
-                    add_report_verb(app), add_compare_verb(app), add_calibrate_verb(app)})
+  for (auto verb :
+       {add_list_verb(app), add_bench_verb(app), add_profile_verb(app), add_report_verb(app),
+        add_compare_verb(app), add_calibrate_verb(app), add_fleet_verb(app)})
     actions[verb.name] = verb.action;
 
   try {

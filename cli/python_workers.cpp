@@ -731,6 +731,12 @@ class WorkerGroup final : public Participant {
 
 // ---- Listing and the groups of one run --------------------------------------
 
+PythonSide resolve_python_side() {
+  PythonSide side;
+  side.unavailable_reason = python_unavailable_reason(side.python, side.package_dir);
+  return side;
+}
+
 PythonListing list_python_backends(const std::vector<std::string>& plugins, bool verbose,
                                    const std::string& trace_ops) {
   PythonListing out;

@@ -25,6 +25,15 @@
 
 namespace worthit::cli {
 
+// The interpreter and package folder the Python side runs with, and why it
+// cannot run ("" when it can). `worthit fleet run` uses the same.
+struct PythonSide {
+  std::string python;
+  std::string package_dir;
+  std::string unavailable_reason;
+};
+PythonSide resolve_python_side();
+
 // A Python candidate known to this build, for `worthit list` and the globs.
 struct PythonBackendInfo {
   std::string workload;

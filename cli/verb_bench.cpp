@@ -21,11 +21,11 @@
 #include "trace_workloads.h"
 #include "verbs.h"
 #include "worthit/harness/console_table.h"
-#include "worthit/harness/process_merge.h"
 #include "worthit/harness/runner.h"
 #include "worthit/kernels/builtin.h"
 #include "worthit/results/file_io.h"
 #include "worthit/results/machine.h"
+#include "worthit/results/process_merge.h"
 #include "worthit/results/results_json.h"
 #include "worthit/results/unavailable.h"
 

@@ -2,6 +2,7 @@
 // when a benchmark regressed beyond the threshold with significance
 // (docs/ci.md).
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "verbs.h"
 #include "worthit/reports/compare.h"
 #include "worthit/reports/compare_writers.h"
+#include "worthit/reports/fleet_compare.h"
 #include "worthit/results/file_io.h"
 
 namespace worthit::cli {
@@ -37,6 +39,27 @@ double parse_threshold(const std::string& text) {
   return f.value;
 }
 
+// Two `worthit fleet run` folders: the same check, machine class by class.
+int run_fleet_compare(const CompareCliOptions& o, const reports::CompareOptions& options) {
+  const auto base = reports::read_fleet({o.base});
+  const auto next = reports::read_fleet({o.next});
+  const auto result = reports::compare_fleets(base, next, options);
+  if (!o.quiet) std::cout << reports::fleet_comparison_to_text(result);
+  for (const auto& w : result.warnings) std::cerr << "worthit compare: warning: " << w << "\n";
+  if (!o.md_out.empty())
+    write_file_atomically(o.md_out, reports::fleet_comparison_to_markdown(result));
+  if (!o.json_out.empty())
+    write_file_atomically(o.json_out, reports::fleet_comparison_to_json(result).dump(1) + "\n");
+  int regressed = 0;
+  for (const auto& c : result.classes) regressed += c.comparison.regression;
+  std::cerr << "worthit compare: " << result.classes.size() << " machine class"
+            << (result.classes.size() == 1 ? "" : "es") << " compared: "
+            << (result.regression ? "REGRESSION in " + std::to_string(regressed) + " (exit 1)"
+                                  : std::string("no significant regression"))
+            << "\n";
+  return result.regression ? kExitFailure : kExitOk;
+}
+
 // Each side may pool several runs: "a.json,b.json,c.json".
 std::vector<std::string> split_files(const std::string& list) {
   std::vector<std::string> files;
@@ -56,8 +79,17 @@ int run_compare(const CompareCliOptions& o) {
   // Outputs first: a missing folder or an output over an input is refused
   // before the inputs are read.
   std::vector<std::filesystem::path> inputs, outputs;
-  for (const auto* side : {&o.base, &o.next})
+  for (const auto* side : {&o.base, &o.next}) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(*side, ec)) {  // a fleet run: the folder and its files
+      const reports::FleetFiles files = reports::fleet_files({*side});
+      inputs.emplace_back(*side);
+      inputs.insert(inputs.end(), files.results.begin(), files.results.end());
+      inputs.insert(inputs.end(), files.errors.begin(), files.errors.end());
+      continue;
+    }
     for (const auto& f : split_files(*side)) inputs.emplace_back(f);
+  }
   for (const auto* out : {&o.md_out, &o.json_out})
     if (!out->empty()) {
       check_output_path(*out);
@@ -70,6 +102,13 @@ int run_compare(const CompareCliOptions& o) {
   options.alpha = o.alpha;
   options.normalize = o.normalize || !o.control.empty();
   options.control = o.control;
+  std::error_code ec;
+  const bool base_dir = std::filesystem::is_directory(o.base, ec);
+  const bool new_dir = std::filesystem::is_directory(o.next, ec);
+  if (base_dir && new_dir) return run_fleet_compare(o, options);
+  if (base_dir || new_dir)
+    throw UsageError(std::string(base_dir ? o.base : o.next) +
+                     " is a folder (a fleet run): compare it with another fleet run's folder");
   std::vector<std::string> pool_warnings;
   auto read_side = [&](const std::string& list) {
     std::vector<reports::BenchmarkSet> runs;
@@ -100,6 +139,7 @@ Verb add_compare_verb(CLI::App& app) {
   auto* sub = app.add_subcommand(
       "compare",
       "Statistical regression check for CI: exit 1 when NEW is significantly slower.\n"
+      "Two `worthit fleet run` folders are compared machine class by class.\n"
       "Make each side with `worthit bench --processes 5`: one process cannot show how\n"
       "much the next differs, and the interval resamples whole processes (docs/ci.md).");
   sub->add_option("base", o->base,

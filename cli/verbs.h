@@ -29,6 +29,7 @@ Verb add_calibrate_verb(CLI::App& app);
 Verb add_profile_verb(CLI::App& app);
 Verb add_report_verb(CLI::App& app);
 Verb add_compare_verb(CLI::App& app);
+Verb add_fleet_verb(CLI::App& app);
 
 // Thrown by a verb for a user error; main prints "worthit <verb>: <message>"
 // on one line and exits with kExitUsage.

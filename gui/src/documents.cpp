@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report_reader.h"
+#include "worthit/reports/fleet_writers.h"
 #include "worthit/reports/policy.h"
 #include "worthit/results/file_io.h"
 #include "worthit/results/results_json.h"
@@ -19,11 +20,15 @@ const char* to_string(FileKind k) {
       return "results";
     case FileKind::report:
       return "report";
+    case FileKind::fleet:
+      return "fleet";
   }
   return "?";
 }
 
 FileKind detect_file_kind(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return FileKind::fleet;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FileError(path, "cannot open");
   // A trace is too large to parse twice: its head says what it is.
@@ -34,6 +39,8 @@ FileKind detect_file_kind(const std::filesystem::path& path) {
   if (first == std::string::npos) throw FileError(path, 0, "empty file");
   if (head[first] == '[' || head.find("\"traceEvents\"") != std::string::npos)
     return FileKind::trace;
+  // First: a fleet report embeds a worthit.report per class.
+  if (head.find("\"worthit.fleet-report\"") != std::string::npos) return FileKind::fleet;
   if (head.find("\"worthit.report\"") != std::string::npos) return FileKind::report;
   if (head.find("\"worthit.results\"") != std::string::npos) return FileKind::results;
   // Small files may put "schema" after a long first key: parse it all.
@@ -41,9 +48,11 @@ FileKind detect_file_kind(const std::filesystem::path& path) {
   if (!j.is_object()) throw FileError(path, 0, "not a JSON object");
   if (j.contains("traceEvents")) return FileKind::trace;
   const std::string schema = j.value("schema", "");
+  if (schema == reports::FleetReport::kSchema) return FileKind::fleet;
   if (schema == reports::Report::kSchema) return FileKind::report;
   if (schema == ResultsFile::kSchema) return FileKind::results;
-  throw FileError(path, "not a worthit trace, results or report file (schema '" + schema + "')");
+  throw FileError(
+      path, "not a worthit trace, results, report or fleet report file (schema '" + schema + "')");
 }
 
 std::unique_ptr<TraceDocument> open_trace(const std::filesystem::path& path) {
@@ -88,6 +97,22 @@ ReportDocument decide_report(const ResultsDocument& results) {
   doc.report = reports::decide(results.results, inputs, reports::default_policy());
   doc.report.results_path = results.path.string();
   doc.results = results.results;
+  doc.decided_here = true;
+  return doc;
+}
+
+FleetDocument open_fleet(const std::filesystem::path& path) {
+  FleetDocument doc;
+  doc.path = path;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    doc.fleet = reports::read_fleet_report(path);
+    return doc;
+  }
+  reports::DecisionInputs inputs;
+  inputs.source_root = WORTHIT_SOURCE_DIR;
+  doc.fleet = reports::decide_fleet(reports::read_fleet({path}), inputs, reports::default_policy());
+  doc.fleet.inputs = {path.string()};
   doc.decided_here = true;
   return doc;
 }

@@ -10,15 +10,17 @@
 
 #include "timeline_index.h"
 #include "worthit/reports/decision.h"
+#include "worthit/reports/fleet_matrix.h"
 #include "worthit/results/record.h"
 #include "worthit/trace/trace.h"
 
 namespace worthit::viewer {
 
-enum class FileKind { trace, results, report };
+enum class FileKind { trace, results, report, fleet };
 const char* to_string(FileKind k);
 
-// Sniffs the file's kind from its JSON; throws FileError when it is none of them.
+// Sniffs the file's kind from its JSON; throws FileError when it is none of
+// them. A folder is a fleet run's (`worthit fleet run -o DIR`).
 FileKind detect_file_kind(const std::filesystem::path& path);
 
 // A trace and its timeline index (which points into the trace: never moved).
@@ -46,5 +48,14 @@ struct ReportDocument {
 };
 ReportDocument open_report(const std::filesystem::path& path);
 ReportDocument decide_report(const ResultsDocument& results);
+
+// A fleet: read from a fleet report (`worthit report DIR`), or decided here
+// from a fleet run's folder with the default policy.
+struct FleetDocument {
+  std::filesystem::path path;
+  reports::FleetReport fleet;
+  bool decided_here = false;
+};
+FleetDocument open_fleet(const std::filesystem::path& path);
 
 }  // namespace worthit::viewer

@@ -17,9 +17,10 @@ struct ViewerOptions {
                           QStringLiteral("Render offscreen to a PNG file and exit (needs no "
                                          "display)."),
                           QStringLiteral("out.png")};
-  QCommandLineOption view{QStringLiteral("view"),
-                          QStringLiteral("View to show: timeline, stats, report or compare."),
-                          QStringLiteral("view")};
+  QCommandLineOption view{
+      QStringLiteral("view"),
+      QStringLiteral("View to show: timeline, stats, report, compare or fleet."),
+      QStringLiteral("view")};
   QCommandLineOption size{QStringLiteral("size"),
                           QStringLiteral("Screenshot size, WIDTHxHEIGHT (default 1280x800)."),
                           QStringLiteral("WxH"), QStringLiteral("1280x800")};
@@ -38,7 +39,8 @@ struct ViewerOptions {
     parser.addOption(view);
     parser.addOption(size);
     parser.addPositionalArgument(QStringLiteral("files"),
-                                 QStringLiteral("trace.json, results.json or report.json files."),
+                                 QStringLiteral("trace.json, results.json or report.json files, a "
+                                                "fleet report, or a fleet run's folder."),
                                  QStringLiteral("[FILES...]"));
   }
 };

@@ -25,6 +25,7 @@
 
 #include "bottlenecks_model.h"
 #include "compare_view.h"
+#include "fleet_view.h"
 #include "report_view.h"
 #include "stats_view.h"
 #include "timeline_view.h"
@@ -54,7 +55,8 @@ MainWindow::MainWindow(bool remember_recent, QWidget* parent)
       bottlenecks_(new BottlenecksModel(this)),
       stats_(new StatsView()),
       report_(new ReportView()),
-      compare_(new CompareView()) {
+      compare_(new CompareView()),
+      fleet_(new FleetView()) {
   setWindowTitle(QStringLiteral("worthit viewer"));
   setAcceptDrops(true);
 
@@ -143,6 +145,7 @@ MainWindow::MainWindow(bool remember_recent, QWidget* parent)
   tabs_->addTab(stats_, QStringLiteral("Statistics"));
   tabs_->addTab(report_, QStringLiteral("Report"));
   tabs_->addTab(compare_, QStringLiteral("Compare"));
+  tabs_->addTab(fleet_, QStringLiteral("Fleet"));
   setCentralWidget(tabs_);
   build_menus();
   resize(1280, 800);
@@ -161,7 +164,7 @@ void MainWindow::build_menus() {
   open->setShortcut(QKeySequence::Open);
   connect(open, &QAction::triggered, this, [this] {
     const QStringList paths = QFileDialog::getOpenFileNames(
-        this, QStringLiteral("Open trace, results or report"), QString(),
+        this, QStringLiteral("Open trace, results, report or fleet report"), QString(),
         QStringLiteral("JSON files (*.json);;All files (*)"));
     open_files_interactively(paths);
   });
@@ -172,8 +175,8 @@ void MainWindow::build_menus() {
   quit->setShortcut(QKeySequence::Quit);
   connect(quit, &QAction::triggered, this, &QWidget::close);
   QMenu* view = menuBar()->addMenu(QStringLiteral("&View"));
-  const char* const names[] = {"&Timeline", "&Statistics", "&Report", "&Compare"};
-  for (int i = 0; i < 4; ++i) {
+  const char* const names[] = {"&Timeline", "&Statistics", "&Report", "&Compare", "&Fleet"};
+  for (int i = 0; i < 5; ++i) {
     QAction* a = view->addAction(QString::fromLatin1(names[i]));
     a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
     connect(a, &QAction::triggered, this, [this, i] { tabs_->setCurrentIndex(i); });
@@ -242,6 +245,15 @@ bool MainWindow::open_file(const QString& path, QString* error) {
         report_doc_ = std::move(doc);
         report_->set_report(report_doc_.get());
         tabs_->setCurrentWidget(report_);
+        break;
+      }
+      case FileKind::fleet: {
+        FleetDocument doc = open_fleet(p);
+        fleet_->set_fleet(
+            std::move(doc.fleet),
+            QString::fromStdString(p.string()) +
+                (doc.decided_here ? QStringLiteral(" (decided here, default policy)") : QString()));
+        tabs_->setCurrentWidget(fleet_);
         break;
       }
     }
@@ -365,6 +377,8 @@ bool MainWindow::parse_view(const QString& name, View* v) {
     *v = View::report;
   else if (name == QLatin1String("compare"))
     *v = View::compare;
+  else if (name == QLatin1String("fleet"))
+    *v = View::fleet;
   else
     return false;
   return true;

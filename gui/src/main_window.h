@@ -1,5 +1,5 @@
 // The viewer's window: Timeline (with details and bottlenecks), Statistics,
-// Report and Compare tabs; File > Open, recent files, drag and drop.
+// Report, Compare and Fleet tabs; File > Open, recent files, drag and drop.
 #pragma once
 
 #include <QMainWindow>
@@ -20,6 +20,7 @@ namespace worthit::viewer {
 
 class BottlenecksModel;
 class CompareView;
+class FleetView;
 class ReportView;
 class StatsView;
 class TimelineView;
@@ -27,7 +28,7 @@ class TimelineView;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum class View { timeline, stats, report, compare };
+  enum class View { timeline, stats, report, compare, fleet };
 
   // `remember_recent`: whether opened files go into the recent-files list
   // (not in screenshot mode or tests).
@@ -48,6 +49,7 @@ class MainWindow : public QMainWindow {
   StatsView* stats() { return stats_; }
   ReportView* report() { return report_; }
   CompareView* compare() { return compare_; }
+  FleetView* fleet() { return fleet_; }
   BottlenecksModel* bottlenecks() { return bottlenecks_; }
   QTextBrowser* details() { return details_; }
   const TraceDocument* trace_document() const { return trace_.get(); }
@@ -79,6 +81,7 @@ class MainWindow : public QMainWindow {
   StatsView* stats_;
   ReportView* report_;
   CompareView* compare_;
+  FleetView* fleet_;
   QMenu* recent_menu_ = nullptr;
 };
 

@@ -1,6 +1,7 @@
 #include "worthit/results/machine.h"
 
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -89,6 +90,15 @@ MachineFingerprint collect_machine_fingerprint() {
   if (uname(&u) == 0) m.os = std::string(u.sysname) + " " + u.release + " " + u.machine;
   m.compiler = compiler_name();
   m.commit = WORTHIT_GIT_COMMIT;
+  // A fleet names its hosts through the environment, so two workers on one
+  // machine can stand for two hosts (docs/fleet.md).
+  if (const char* host = std::getenv("WORTHIT_HOST"); host && *host) {
+    m.host = host;
+  } else {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) == 0) m.host = name;
+  }
+  if (const char* cls = std::getenv("WORTHIT_MACHINE_CLASS"); cls && *cls) m.machine_class = cls;
   return m;
 }
 

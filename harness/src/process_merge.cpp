@@ -1,5 +1,6 @@
-#include "worthit/harness/process_merge.h"
+#include "worthit/results/process_merge.h"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <tuple>
@@ -18,32 +19,59 @@ std::string describe(const BenchResult& r) {
   return r.candidate + " " + r.size + (r.device != "cpu" ? " on " + r.device : "");
 }
 
+// How many bench processes one input's samples came from.
+int process_count(const ResultsFile& f) {
+  int n = std::max(1, f.settings.processes);
+  for (const auto& r : f.results)
+    for (int p : r.sample_process) n = std::max(n, p + 1);
+  return n;
+}
+
+// The global process number of each of `r`'s samples.
+void append_processes(std::vector<int>& into, const BenchResult& r, int offset) {
+  for (size_t i = 0; i < r.samples_ns.size(); ++i)
+    into.push_back(offset + (i < r.sample_process.size() ? r.sample_process[i] : 0));
+}
+
 }  // namespace
 
-ResultsFile merge_process_results(const std::vector<ResultsFile>& processes) {
+ResultsFile merge_process_results(const std::vector<ResultsFile>& processes,
+                                  const std::vector<std::string>& labels) {
   if (processes.empty()) throw std::runtime_error("no bench process reported results");
   const int n = static_cast<int>(processes.size());
-  auto label = [n](int p) { return "process " + std::to_string(p + 1) + "/" + std::to_string(n); };
+  auto label = [&](int p) {
+    if (size_t(p) < labels.size()) return labels[size_t(p)];
+    return "process " + std::to_string(p + 1) + "/" + std::to_string(n);
+  };
+  std::vector<int> offset(size_t(n), 0);
+  int total = 0;
+  for (int p = 0; p < n; ++p) {
+    offset[size_t(p)] = total;
+    total += process_count(processes[size_t(p)]);
+  }
 
   ResultsFile merged = processes.front();
-  merged.settings.processes = n;
+  merged.settings.processes = total;
   std::map<Key, size_t> index;
   for (size_t i = 0; i < merged.results.size(); ++i) {
     BenchResult& r = merged.results[i];
     if (!index.emplace(key_of(r), i).second)
-      throw std::runtime_error("process 1 reported " + describe(r) + " twice");
-    r.sample_process.assign(r.samples_ns.size(), 0);
+      throw std::runtime_error(label(0) + " reported " + describe(r) + " twice");
+    r.sample_process.clear();
+    append_processes(r.sample_process, processes.front().results[i], 0);
   }
 
   for (int p = 1; p < n; ++p) {
     const auto& results = processes[size_t(p)].results;
     if (results.size() != merged.results.size())
       throw std::runtime_error(label(p) + " reported " + std::to_string(results.size()) +
-                               " results, process 1 " + std::to_string(merged.results.size()));
+                               " results, " + label(0) + " " +
+                               std::to_string(merged.results.size()));
     for (const BenchResult& r : results) {
       auto it = index.find(key_of(r));
       if (it == index.end())
-        throw std::runtime_error(label(p) + " reported " + describe(r) + ", process 1 did not");
+        throw std::runtime_error(label(p) + " reported " + describe(r) + ", " + label(0) +
+                                 " did not");
       BenchResult& into = merged.results[it->second];
       if (into.status != ResultStatus::ok) continue;  // the first problem stands
       if (r.status != ResultStatus::ok) {
@@ -56,7 +84,7 @@ ResultsFile merge_process_results(const std::vector<ResultsFile>& processes) {
       into.iterations.insert(into.iterations.end(), r.iterations.begin(), r.iterations.end());
       // Schedule positions are per process (each has its own schedule).
       into.sample_seq.insert(into.sample_seq.end(), r.sample_seq.begin(), r.sample_seq.end());
-      into.sample_process.insert(into.sample_process.end(), r.samples_ns.size(), p);
+      append_processes(into.sample_process, r, offset[size_t(p)]);
     }
   }
 
@@ -69,7 +97,7 @@ ResultsFile merge_process_results(const std::vector<ResultsFile>& processes) {
       r.stats = {};
       continue;
     }
-    if (n == 1) r.sample_process.clear();
+    if (total == 1) r.sample_process.clear();
     if (r.sample_seq.size() != r.samples_ns.size()) r.sample_seq.clear();
     r.stats = summarize(r.samples_ns, {}, r.sample_process);
   }

@@ -69,7 +69,9 @@ json to_json(const MachineFingerprint& m) {
           {"gpu", m.gpu},
           {"gpu_driver", m.gpu_driver},
           {"commit", m.commit},
-          {"libraries", m.libraries}};
+          {"libraries", m.libraries},
+          {"host", m.host},
+          {"machine_class", m.machine_class}};
 }
 
 MachineFingerprint machine_from_json(const json& j) {
@@ -88,6 +90,8 @@ MachineFingerprint machine_from_json(const json& j) {
   m.gpu_driver = get_or<std::string>(j, "gpu_driver", "", w);
   m.commit = get_or<std::string>(j, "commit", "", w);
   m.libraries = get_or<std::map<std::string, std::string>>(j, "libraries", {}, w);
+  m.host = get_or<std::string>(j, "host", "", w);
+  m.machine_class = get_or<std::string>(j, "machine_class", "", w);
   return m;
 }
 

@@ -24,9 +24,11 @@ double unit_to_ns(const std::string& unit, const std::string& where) {
   throw SchemaError(where + ".time_unit: unknown unit '" + unit + "'");
 }
 
-BenchmarkSet from_worthit(const json& j) {
-  const ResultsFile f = results_from_json(j);
+}  // namespace
+
+BenchmarkSet benchmark_set_from_results(const ResultsFile& f, const std::string& path) {
   BenchmarkSet set;
+  set.path = path;
   set.format = "worthit";
   const auto& m = f.machine;
   set.fingerprint = {{"cpu", m.cpu_model},
@@ -51,6 +53,12 @@ BenchmarkSet from_worthit(const json& j) {
     set.benchmarks.push_back(std::move(b));
   }
   return set;
+}
+
+namespace {
+
+BenchmarkSet from_worthit(const json& j) {
+  return benchmark_set_from_results(results_from_json(j), "");
 }
 
 BenchmarkSet from_google_benchmark(const json& j) {

@@ -10,10 +10,12 @@
 #include "compare_model.h"
 #include "compare_view.h"
 #include "documents.h"
+#include "fleet_model.h"
 #include "gui_test_main.h"
 #include "report_reader.h"
 #include "stats_model.h"
 #include "stats_view.h"
+#include "worthit/reports/fleet_writers.h"
 #include "worthit/reports/hot_ops_section.h"
 #include "worthit/trace/steps.h"
 
@@ -217,6 +219,45 @@ class ModelsTest : public QObject {
     QVERIFY(proxy.index(0, CompareModel::kChange).data(CompareModel::kSortRole).toDouble() > 0.1);
     model.set_comparison({});
     QCOMPARE(proxy.rowCount(), 0);
+  }
+
+  void fleet_model_has_a_column_per_machine_class() {
+    FleetModel model;
+    tester(&model);
+    const FleetDocument doc = open_fleet(fixture("fleet").toStdString());
+    QVERIFY(doc.decided_here);
+    model.set_fleet(doc.fleet);
+    QCOMPARE(model.rowCount(), 2);  // gelu at two sizes
+    QCOMPARE(model.columnCount(), FleetModel::kFirstClass + 2);
+    QCOMPARE(model.headerData(FleetModel::kFirstClass, Qt::Horizontal, Qt::DisplayRole).toString(),
+             QStringLiteral("Intel Xeon ×2 (CPU only)"));
+    QCOMPARE(
+        model.headerData(FleetModel::kFirstClass + 1, Qt::Horizontal, Qt::DisplayRole).toString(),
+        QStringLiteral("AMD EPYC 9B14 ×2 (CPU only)"));
+    QVERIFY(model.headerData(FleetModel::kFirstClass, Qt::Horizontal, Qt::ToolTipRole)
+                .toString()
+                .contains(QLatin1String("alpha")));
+    QCOMPARE(model.index(0, FleetModel::kWorkload).data().toString(), QStringLiteral("gelu"));
+    QCOMPARE(model.index(0, FleetModel::kSize).data().toString(), QStringLiteral("n=4096"));
+    for (int r = 0; r < model.rowCount(); ++r)
+      for (int c = 0; c < 2; ++c) {
+        const auto& cell = doc.fleet.matrix.rows[size_t(r)].cells[size_t(c)];
+        const QModelIndex i = model.index(r, FleetModel::kFirstClass + c);
+        QCOMPARE(i.data().toString(), QString::fromStdString(reports::matrix_cell_text(cell)));
+        QVERIFY(
+            i.data().toString().startsWith(QString::fromLatin1(reports::to_string(*cell.verdict))));
+        QVERIFY(i.data(Qt::BackgroundRole).value<QColor>().isValid());
+      }
+    // The rows whose verdict differs between the classes are the bold ones.
+    for (int r = 0; r < model.rowCount(); ++r) {
+      const auto& cells = doc.fleet.matrix.rows[size_t(r)].cells;
+      const bool differs = cells[0].verdict != cells[1].verdict;
+      QCOMPARE(model.changes(r), differs);
+      QCOMPARE(model.index(r, FleetModel::kWorkload).data(Qt::FontRole).isValid(), differs);
+    }
+    model.set_fleet({});
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.columnCount(), FleetModel::kFirstClass);
   }
 };
 

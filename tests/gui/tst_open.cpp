@@ -12,12 +12,14 @@
 #include "candidates_model.h"
 #include "compare_view.h"
 #include "documents.h"
+#include "fleet_view.h"
 #include "gui_test_main.h"
 #include "main_window.h"
 #include "report_reader.h"
 #include "report_view.h"
 #include "stats_view.h"
 #include "timeline_view.h"
+#include "worthit/reports/fleet_writers.h"
 #include "worthit/reports/policy.h"
 #include "worthit/reports/report_writers.h"
 #include "worthit/results/file_io.h"
@@ -199,6 +201,41 @@ class OpenTest : public QObject {
     const QString html = w.details()->toPlainText();
     QVERIFY2(html.contains(QLatin1String("Self time")), qPrintable(html));
     QVERIFY2(html.contains(QLatin1String("\"m\": 64")), qPrintable(html));
+  }
+
+  void opens_a_fleet_folder_and_a_fleet_report() {
+    QCOMPARE(detect_file_kind(fixture("fleet").toStdString()), FileKind::fleet);
+    MainWindow w(false);
+    QString error;
+    QVERIFY2(w.open_file(fixture("fleet"), &error), qPrintable(error));
+    QCOMPARE(w.fleet()->model()->columnCount(), FleetModel::kFirstClass + 2);
+    QVERIFY(w.fleet()->summary_text().contains(QLatin1String("2 hosts in 2 machine classes")));
+    QVERIFY2(w.fleet()->summary_text().contains(QLatin1String("delta: no results")),
+             qPrintable(w.fleet()->summary_text()));
+    const reports::FleetReport decided = w.fleet()->model()->fleet();
+
+    // The report `worthit report DIR` writes opens to the same matrix.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("fleet-report.json"));
+    write_file_atomically(path.toStdString(), reports::fleet_report_to_json(decided).dump(1));
+    QCOMPARE(detect_file_kind(path.toStdString()), FileKind::fleet);
+    MainWindow w2(false);
+    QVERIFY2(w2.open_file(path, &error), qPrintable(error));
+    const reports::FleetReport& read = w2.fleet()->model()->fleet();
+    QCOMPARE(read.matrix.columns, decided.matrix.columns);
+    QCOMPARE(read.matrix.rows.size(), decided.matrix.rows.size());
+    for (size_t r = 0; r < read.matrix.rows.size(); ++r)
+      for (size_t c = 0; c < read.matrix.columns.size(); ++c)
+        QCOMPARE(reports::matrix_cell_text(read.matrix.rows[r].cells[c]),
+                 reports::matrix_cell_text(decided.matrix.rows[r].cells[c]));
+    QCOMPARE(w2.fleet()->changes_text(), w.fleet()->changes_text());
+
+    // A folder that is no fleet run: an error naming it, nothing replaced.
+    QTemporaryDir empty;
+    QVERIFY(!w2.open_file(empty.path(), &error));
+    QVERIFY2(error.contains(empty.path()) && error.contains(QLatin1String("results.json")),
+             qPrintable(error));
+    QCOMPARE(w2.fleet()->model()->rowCount(), int(decided.matrix.rows.size()));
   }
 };
 

@@ -93,12 +93,15 @@ class ScreenshotTest : public QObject {
   void every_view_renders() {
     QImage previous;
     const QStringList files = {fixture("results_base.json"), fixture("results_new.json")};
-    for (const char* view : {"stats", "report", "compare"}) {
+    for (const char* view : {"stats", "report", "compare", "fleet"}) {
       const QString out = dir_.filePath(QString::fromLatin1(view) + QStringLiteral(".png"));
       QStringList args = {QStringLiteral("--screenshot"), out,
                           QStringLiteral("--view"),       QString::fromLatin1(view),
                           QStringLiteral("--size"),       QStringLiteral("900x560")};
-      args << (QByteArray(view) == "stats" ? QStringList{fixture("trace_worthit.json")} : files);
+      const QByteArray v(view);
+      args << (v == "stats"   ? QStringList{fixture("trace_worthit.json")}
+               : v == "fleet" ? QStringList{fixture("fleet")}
+                              : files);
       const Run r = viewer(args);
       QVERIFY2(r.code == 0, qPrintable(r.err));
       const QImage image(out);

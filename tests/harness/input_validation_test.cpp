@@ -11,10 +11,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "worthit/harness/process_merge.h"
 #include "worthit/results/file_io.h"
 #include "worthit/results/json_fields.h"
 #include "worthit/results/machine.h"
+#include "worthit/results/process_merge.h"
 #include "worthit/results/results_json.h"
 #include "worthit/results/stats.h"
 

@@ -1,7 +1,7 @@
 // Pooling the results of several bench processes (worthit bench --processes).
 #include <gtest/gtest.h>
 
-#include "worthit/harness/process_merge.h"
+#include "worthit/results/process_merge.h"
 #include "worthit/results/stats.h"
 
 using namespace worthit;
@@ -76,4 +76,34 @@ TEST(ProcessMerge, ProcessesThatDisagreeOnTheResultsAreAnError) {
   EXPECT_THROW(merge_process_results({process({result("cpp-simd", {1, 2, 3})}), process({})}),
                std::runtime_error);
   EXPECT_THROW(merge_process_results({}), std::runtime_error);
+}
+
+TEST(ProcessMerge, InputsThatPooledProcessesKeepThemApartUnderTheirLabels) {
+  // Two hosts of one machine class, each `bench --processes 2`: four processes.
+  auto pooled = [](std::vector<double> samples, std::vector<int> tags) {
+    auto f = process({result("cpp-simd", std::move(samples))});
+    f.settings.processes = 2;
+    f.results[0].sample_process = std::move(tags);
+    return f;
+  };
+  const auto merged =
+      merge_process_results({pooled({10, 11, 12, 13}, {0, 0, 1, 1}), pooled({14, 15}, {0, 1})},
+                            {"host alpha", "host beta"});
+  EXPECT_EQ(merged.settings.processes, 4);
+  EXPECT_EQ(merged.results[0].samples_ns, (std::vector<double>{10, 11, 12, 13, 14, 15}));
+  EXPECT_EQ(merged.results[0].sample_process, (std::vector<int>{0, 0, 1, 1, 2, 3}));
+
+  auto failed = result("cpp-simd", {});
+  failed.status = ResultStatus::unavailable;
+  failed.reason = "no AVX2";
+  const auto with_failure = merge_process_results(
+      {pooled({10, 11, 12, 13}, {0, 0, 1, 1}), process({failed})}, {"host alpha", "host beta"});
+  EXPECT_EQ(with_failure.results[0].reason, "host beta: no AVX2");
+  try {
+    merge_process_results({process({result("cpp-simd", {1})}), process({})},
+                          {"host alpha", "host beta"});
+    FAIL() << "disagreeing hosts were pooled";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "host beta reported 0 results, host alpha 1");
+  }
 }

@@ -41,6 +41,13 @@ class CliTest : public ::testing::Test {
     return p;
   }
 
+  std::string read(const std::string& name) {
+    std::ifstream in(dir_ / name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
   CommandResult run(const std::string& args, const std::string& env = "") {
     const auto out = dir_ / "output.txt";
     const std::string cmd = "cd '" + dir_.string() + "' && " + env + " '" WORTHIT_BIN "' " + args +
@@ -69,8 +76,10 @@ class CliTest : public ::testing::Test {
   fs::path dir_;
 };
 
-// A worthit results file with one ok candidate at `median_ns`.
-std::string results(double median_ns, int n = 10, const std::string& cpu = "Test CPU") {
+// A worthit results file with one ok candidate at `median_ns` and a custom
+// one `custom_speedup` times faster.
+std::string results(double median_ns, int n = 10, const std::string& cpu = "Test CPU",
+                    double custom_speedup = 4) {
   nlohmann::json samples = nlohmann::json::array();
   for (int i = 0; i < n; ++i) samples.push_back(median_ns * (1 + 0.002 * (i % 5 - 2)) + i * 1e-3);
   nlohmann::json fw = {{"workload", "gelu"},
@@ -86,11 +95,11 @@ std::string results(double median_ns, int n = 10, const std::string& cpu = "Test
   custom["backend"] = "cpp-simd";
   custom["framework"] = false;
   nlohmann::json cs = nlohmann::json::array();
-  for (const auto& s : samples) cs.push_back(s.get<double>() / 4);
+  for (const auto& s : samples) cs.push_back(s.get<double>() / custom_speedup);
   custom["samples_ns"] = cs;
   return nlohmann::json{{"schema", "worthit.results"},
                         {"schema_version", 1},
-                        {"machine", {{"cpu_model", cpu}}},
+                        {"machine", {{"cpu_model", cpu}, {"physical_cores", 2}}},
                         {"results", {fw, custom}}}
       .dump(1);
 }
@@ -228,6 +237,107 @@ TEST_F(CliTest, ReportBadInputIsExitTwo) {
       << r.output;
   file("empty.json", "  \n");
   EXPECT_EQ(run("report empty.json").code, 2);
+}
+
+TEST_F(CliTest, ReportOfAFleetFolderPrintsTheMatrixPerMachineClass) {
+  fs::create_directories(dir_ / "fleet");
+  file("fleet/alpha.results.json", results(1000, 10, "Intel(R) Xeon(R) CPU @ 2.20GHz"));
+  file("fleet/beta.results.json", results(1000, 10, "Intel(R) Xeon(R) CPU @ 2.20GHz"));
+  file("fleet/gamma.results.json", results(1000, 10, "AMD EPYC 9B14", 1.02));
+  file("fleet/delta.error.json",
+       R"({"schema": "worthit.fleet-error", "schema_version": 1, "host": "delta",)"
+       R"( "reason": "the bench timed out after 60 s (--timeout) and was killed"})");
+  auto r = run("report fleet -o fleet-report.json --md fleet-report.md");
+  EXPECT_EQ(r.code, 0) << r.output;
+  for (const char* expected :
+       {"Fleet: 3 hosts in 2 machine classes; 1 host without results",
+        "Intel Xeon ×2 (CPU only): alpha, beta (2 bench processes)",
+        "failed: delta: the bench timed out after 60 s",
+        "Where the verdict changes across classes:",
+        "gelu n=1024: custom-worth-it on Intel Xeon ×2 (CPU only); framework-is-enough on AMD EPYC "
+        "9B14 ×2 (CPU only)",
+        "warning: host delta has no results"})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
+  std::ifstream in(dir_ / "fleet-report.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["schema"], "worthit.fleet-report");
+  EXPECT_EQ(j["matrix"]["columns"].size(), 2u);
+  EXPECT_TRUE(fs::exists(dir_ / "fleet-report.md"));
+
+  // Results files named one by one are read the same way.
+  r = run("report fleet/alpha.results.json fleet/gamma.results.json -o - --md -");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("Fleet: 2 hosts in 2 machine classes"), std::string::npos) << r.output;
+
+  // An output over a file of the folder is refused before anything is read or written.
+  const std::string before = read("fleet/gamma.results.json");
+  r = run("report fleet -o fleet/gamma.results.json --md -");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("is also an input"), std::string::npos) << r.output;
+  EXPECT_EQ(read("fleet/gamma.results.json"), before);
+}
+
+TEST_F(CliTest, ReportOfAFleetWithoutResultsFails) {
+  fs::create_directories(dir_ / "empty");
+  auto r = run("report empty");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("empty: has no *.results.json files"), std::string::npos) << r.output;
+  fs::create_directories(dir_ / "failed");
+  file("failed/alpha.error.json",
+       R"({"schema": "worthit.fleet-error", "host": "alpha", "reason": "no worker"})");
+  r = run("report failed");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("no host has results; alpha: no worker"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, CompareOfTwoFleetRunsGoesClassByClass) {
+  for (const char* d : {"base", "new"}) fs::create_directories(dir_ / d);
+  file("base/alpha.results.json", results(1000, 10, "Intel(R) Xeon(R) CPU @ 2.20GHz"));
+  file("base/gamma.results.json", results(1000, 10, "AMD EPYC 9B14"));
+  file("new/alpha.results.json", results(1000, 10, "Intel(R) Xeon(R) CPU @ 2.20GHz"));
+  file("new/gamma.results.json", results(1300, 10, "AMD EPYC 9B14"));
+  auto r = run("compare base new --json c.json");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("== AMD EPYC 9B14 ×2 (CPU only) (base: gamma; new: gamma): REGRESSION"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("== Intel Xeon ×2 (CPU only) (base: alpha; new: alpha): no significant"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("2 machine classes compared: REGRESSION in 1 (exit 1)"),
+            std::string::npos);
+  std::ifstream in(dir_ / "c.json");
+  EXPECT_EQ(nlohmann::json::parse(in)["schema"], "worthit.fleet-compare");
+  EXPECT_EQ(run("compare base base").code, 0);
+  r = run("compare base new/alpha.results.json");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("is a folder (a fleet run)"), std::string::npos) << r.output;
+  r = run("compare base new --md new/alpha.results.json");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("is also an input"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, FleetRunRefusesBadBenchArgumentsBeforeAnyCluster) {
+  auto r = run("fleet run -o out -- --quick --no-such-option");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_EQ(r.output.rfind("worthit fleet: bench arguments after '--': ", 0), 0u) << r.output;
+  // A repeatable option before '--' leaves the bench arguments to the bench.
+  r = run("fleet run -o out --cluster-option queue=a --cluster-option b=1 -- --quick --bogus");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("bench arguments after '--': "), std::string::npos) << r.output;
+  r = run("fleet run -o out -- --processes 3");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("bench --processes is the fleet's"), std::string::npos) << r.output;
+  r = run("fleet run -- --quick");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("is required"), std::string::npos) << r.output;
+  r = run("fleet run -o out --scheduler tcp://127.0.0.1:1 --cluster slurm -- --quick");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("exclude each other"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+  r = run("fleet run --help");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("worthit-bench=1"), std::string::npos) << r.output;
 }
 
 }  // namespace

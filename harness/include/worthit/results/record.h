@@ -25,6 +25,11 @@ struct MachineFingerprint {
   std::string gpu_driver;                        // driver version, empty without a GPU
   std::string commit;                            // project commit worthit was built from
   std::map<std::string, std::string> libraries;  // extra versions (numpy, tensorflow, ...)
+  // Which machine of a fleet this is (docs/fleet.md): $WORTHIT_HOST, else the
+  // host name; and the class it was put in by hand ($WORTHIT_MACHINE_CLASS),
+  // empty when the class follows from the fingerprint. Both "" in older files.
+  std::string host;
+  std::string machine_class;
 };
 
 // This machine's ceilings, measured by `worthit calibrate`.

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "worthit/results/record.h"
+
 namespace worthit::reports {
 
 // One benchmark's raw samples (time per call, one per repetition).
@@ -40,6 +42,8 @@ struct BenchmarkSet {
 // (syntax) or JSON path (structure).
 BenchmarkSet read_benchmark_set(const std::filesystem::path& path);
 BenchmarkSet benchmark_set_from_json(const nlohmann::json& j, const std::string& path);
+// The samples of a worthit results file already read.
+BenchmarkSet benchmark_set_from_results(const ResultsFile& results, const std::string& path);
 
 // Pools several runs of one side (e.g. three `worthit bench` runs of the same
 // build): each benchmark's samples are concatenated in file order, which keeps

@@ -6,6 +6,7 @@
 // the samples, where the statistics can see it (docs/measurement.md).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "worthit/results/record.h"
@@ -21,6 +22,13 @@ namespace worthit {
 // is the first process's, with settings.processes set. Throws
 // std::runtime_error when the processes did not report the same results.
 // Derived figures (throughput, speedups) are left for annotate_results().
-ResultsFile merge_process_results(const std::vector<ResultsFile>& processes);
+//
+// An input that itself pooled several processes (settings.processes > 1, or
+// sample_process tags) keeps them apart: its processes are numbered after
+// those of the inputs before it, so the hosts of one machine class pool the
+// same way (docs/fleet.md). `labels` names each input in reasons and errors
+// ("host beta"); empty: "process 2/5".
+ResultsFile merge_process_results(const std::vector<ResultsFile>& processes,
+                                  const std::vector<std::string>& labels = {});
 
 }  // namespace worthit

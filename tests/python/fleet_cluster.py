@@ -1,0 +1,113 @@
+"""A real Dask scheduler and workers on loopback, for the fleet tests and
+scripts/fleet-overhead: each worker stands for one host (``WORTHIT_HOST``)
+and offers the bench slot (``worthit-bench=1``). Every process is started in
+a session of its own and its whole process group is killed on close, so
+nothing outlives the test, even when it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+class LocalFleet:
+    """``with LocalFleet(tmp, {"alpha": {...env}, "beta": {}}) as f: f.address``"""
+
+    def __init__(self, folder: Path, hosts: dict[str, dict[str, str]], env: dict[str, str],
+                 start_timeout: float = 120.0) -> None:
+        self.folder = Path(folder)
+        self.hosts = hosts
+        self.env = env
+        self.start_timeout = start_timeout
+        self.scheduler: subprocess.Popen | None = None
+        self.workers: dict[str, subprocess.Popen] = {}
+        self.address = ""
+
+    def __enter__(self) -> "LocalFleet":
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self, args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+        full = dict(os.environ)
+        full.update(self.env)
+        full.update(env)
+        with open(log, "ab") as out:
+            return subprocess.Popen([sys.executable, "-m", *args], env=full, stdout=out,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        sched_file = self.folder / "scheduler.json"
+        self.scheduler = self._spawn(
+            ["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+             "--no-dashboard", "--scheduler-file", str(sched_file)], {},
+            self.folder / "scheduler.log")
+        deadline = time.monotonic() + self.start_timeout
+        while not sched_file.exists():
+            if self.scheduler.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the Dask scheduler did not start: " +
+                                   (self.folder / "scheduler.log").read_text()[-2000:])
+            time.sleep(0.1)
+        time.sleep(0.1)  # the file is written in one go, but let it land
+        self.address = json.loads(sched_file.read_text())["address"]
+        for host, env in self.hosts.items():
+            self.start_worker(host, env)
+        self.wait_for_workers(len(self.hosts), deadline)
+
+    def start_worker(self, host: str, env: dict[str, str] | None = None) -> None:
+        worker_env = {"WORTHIT_HOST": host, **(env if env is not None else self.hosts[host])}
+        self.workers[host] = self._spawn(
+            ["distributed.cli.dask_worker", self.address, "--host", "127.0.0.1", "--nthreads", "1",
+             "--resources", "worthit-bench=1", "--no-dashboard", "--name", host], worker_env,
+            self.folder / f"worker-{host}.log")
+
+    def client(self):
+        from distributed import Client
+
+        return Client(self.address, timeout=30)
+
+    def wait_for_workers(self, n: int, deadline: float | None = None) -> None:
+        deadline = deadline or time.monotonic() + self.start_timeout
+        with self.client() as c:
+            while len(c.scheduler_info(n_workers=-1)["workers"]) < n:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"fewer than {n} Dask workers joined")
+                time.sleep(0.2)
+
+    def worker_pids(self) -> dict[str, int]:
+        """Host -> pid of its worker process (not its nanny)."""
+        with self.client() as c:
+            names = {a: w["name"] for a, w in c.scheduler_info(n_workers=-1)["workers"].items()}
+            pids = c.run(os.getpid)
+        return {names[a]: pid for a, pid in pids.items()}
+
+    def close(self) -> None:
+        for proc in self.workers.values():
+            _kill_group(proc)
+        if self.scheduler is not None:
+            _kill_group(self.scheduler)
