@@ -248,7 +248,7 @@ int run_report(const ReportOptions& o) {
   if (results.results.empty()) throw FileError(path, "has no results to report on");
   std::vector<const BenchResult*> records;
   for (const auto& r : results.results) records.push_back(&r);
-  const auto inputs = decision_inputs(o, policy, workloads_of(results.results), records);
+  auto inputs = decision_inputs(o, policy, workloads_of(results.results), records);
 
   add_shares_from_results(results, inputs);
   reports::Report report = reports::decide(results, inputs, policy);
