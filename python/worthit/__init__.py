@@ -20,9 +20,15 @@ if _os.environ.get("WORTHIT_NATIVE_TORCH") == "1":
     # The torch worker: the same module built with the libtorch candidates,
     # under the usual name, so `from worthit import _native` finds it. Other
     # processes load the libtorch-free _native (python/CMakeLists.txt).
-    from worthit import _native_torch as _native
-
-    _sys.modules[__name__ + "._native"] = _native
+    try:
+        from worthit import _native_torch as _native
+    except ImportError:
+        # Built without libtorch (a wheel in a venv without torch): the
+        # libtorch-free _native serves, and the torch candidates say why
+        # they cannot run.
+        pass
+    else:
+        _sys.modules[__name__ + "._native"] = _native
 
 from worthit.candidate import (
     REGISTRY,
