@@ -58,6 +58,11 @@ double in_range(double value, double lo, double hi, const std::string& where,
   return value;
 }
 
+double sample_time_ns(double value, const std::string& where) {
+  return in_range(value, std::numeric_limits<double>::min(), kMaxSampleNs, where,
+                  "is not a positive time in nanoseconds (at most 1e18)");
+}
+
 int64_t in_range_integer(int64_t value, int64_t lo, int64_t hi, const std::string& where,
                          const std::string& what) {
   if (value < lo || value > hi)

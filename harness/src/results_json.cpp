@@ -291,9 +291,7 @@ BenchResult result_from_json(const json& j) {
   // A time per call is positive: a zero or negative sample is a broken file,
   // and every statistic over it (medians, ratios, logs) would be nonsense.
   for (size_t i = 0; i < r.samples_ns.size(); ++i)
-    in_range(r.samples_ns[i], std::numeric_limits<double>::min(),
-             std::numeric_limits<double>::max(), wc + ".samples_ns[" + std::to_string(i) + "]",
-             "is not a positive time");
+    json_fields::sample_time_ns(r.samples_ns[i], wc + ".samples_ns[" + std::to_string(i) + "]");
   r.iterations = get_or<std::vector<int64_t>>(j, "iterations", {}, wc);
   for (size_t i = 0; i < r.iterations.size(); ++i)
     in_range(r.iterations[i], 0, INT64_MAX, wc + ".iterations[" + std::to_string(i) + "]",

@@ -9,6 +9,7 @@
 #include "fuzz_support.h"
 #include "worthit/reports/compare.h"
 #include "worthit/reports/compare_writers.h"
+#include "worthit/results/json_fields.h"
 
 using namespace worthit;
 using namespace worthit::fuzz;
@@ -21,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }))
     return 0;
   for (const auto& b : set.benchmarks)
-    for (double x : b.samples_ns) expect(x > 0 && x < 1e308, "a sample out of range", b.name);
+    for (double x : b.samples_ns)
+      expect(x > 0 && x <= json_fields::kMaxSampleNs, "a sample out of range", b.name);
 
   std::vector<std::string> warnings;
   reports::BenchmarkSet pooled;

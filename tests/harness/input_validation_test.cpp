@@ -112,6 +112,7 @@ TEST(ResultsValidation, OutOfRangeNumbersNameTheirField) {
       {"/results/0/threads", -2, ".threads: -2 is outside 0..1000000000"},
       {"/results/0/samples_ns/2", -23.1e6, ".samples_ns[2]: -23100000 is not a positive time"},
       {"/results/0/samples_ns/0", 0.0, ".samples_ns[0]: 0 is not a positive time"},
+      {"/results/0/samples_ns/1", 1e300, ".samples_ns[1]: 1e+300 is not a positive time"},
       {"/results/0/bytes", -8, ".bytes: -8 is negative"},
       {"/results/0/stats/median_ns", -1.5, ".stats.median_ns: -1.5 is negative"},
       {"/results/0/params/n", -4, ".params.n: -4 is negative"},

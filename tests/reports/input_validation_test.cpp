@@ -44,6 +44,11 @@ TEST(GoogleBenchmarkInput, WrongTypesAndNonsenseTimesNameTheEntry) {
        "gb.json: benchmarks[0].error_occurred: expected a boolean, got string \"yes\""},
       {R"({"name": "a", "real_time": 1e308, "time_unit": "s"})",
        "gb.json: benchmarks[0].real_time: inf is not a positive time in nanoseconds"},
+      // Finite but no time per call: above the one bound every reader applies.
+      {R"({"name": "a", "real_time": 1.5e308, "time_unit": "ns"})",
+       "gb.json: benchmarks[0].real_time: 1.5e+308 is not a positive time in nanoseconds"},
+      {R"({"name": "a", "real_time": 2e9, "time_unit": "s"})",
+       "gb.json: benchmarks[0].real_time: 2e+18 is not a positive time in nanoseconds"},
       {R"({"name": "a", "real_time": -3})",
        "gb.json: benchmarks[0].real_time: -3 is not a positive time in nanoseconds"},
       {R"({"name": "a", "real_time": 0})",

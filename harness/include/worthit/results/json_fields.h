@@ -67,6 +67,15 @@ requires std::is_integral_v<Int> Int in_range(Int value, std::type_identity_t<In
 // The largest count, index or size any worthit file holds in an int field.
 inline constexpr int64_t kMaxCount = 1'000'000'000;
 
+// The longest time per call a file may hold: 1e18 ns is 31 years. Any real
+// sample is far below it, and sums over kMaxCount samples stay finite, so
+// means, variances and ratios over a file's samples cannot overflow.
+inline constexpr double kMaxSampleNs = 1e18;
+
+// `value` when it is a positive time per call in nanoseconds (at most
+// kMaxSampleNs), else SchemaError "where: VALUE is not a positive time ...".
+double sample_time_ns(double value, const std::string& where);
+
 // ---- implementation --------------------------------------------------------
 
 namespace detail {
