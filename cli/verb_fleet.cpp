@@ -20,6 +20,7 @@ struct FleetRunOptions {
   std::string scheduler;
   std::string cluster = "local";
   int jobs = 1;
+  CLI::Option* jobs_option = nullptr;  // given on the command line?
   std::vector<std::string> cluster_options;
   int processes = 1;
   int retries = 1;
@@ -61,7 +62,11 @@ int run_fleet(const FleetRunOptions& o) {
   if (o.output.empty()) throw UsageError("-o DIR is required: where each host's results go");
   if (!o.scheduler.empty() && o.cluster != "local")
     throw UsageError("--scheduler and --cluster " + o.cluster +
-                     " exclude each other: the batch jobs start their own scheduler");
+                     " exclude each other: that cluster starts its own scheduler");
+  if (o.cluster == "ssh" && o.jobs_option && o.jobs_option->count() > 0)
+    throw UsageError(
+        "--jobs is for batch clusters: --cluster ssh starts one worker on each host after the "
+        "first in --cluster-option hosts=[...]");
   check_bench_args(o.bench_args);
   const PythonSide py = resolve_python_side();
   if (!py.unavailable_reason.empty())
@@ -124,15 +129,22 @@ Verb add_fleet_verb(CLI::App& app) {
                   "a running Dask scheduler, e.g. tcp://HOST:8786 (default: a local cluster of "
                   "one worker on this machine)");
   run->add_option("--cluster", o->cluster,
-                  "start the workers as batch jobs through dask-jobqueue: slurm, pbs, sge or lsf "
-                  "(pip install 'worthit[fleet-jobqueue]'); 'local' is the default")
-      ->check(CLI::IsMember({"local", "slurm", "pbs", "sge", "lsf"}));
-  run->add_option("--jobs", o->jobs, "with --cluster: batch jobs to submit, one host each")
-      ->check(CLI::Range(1, 10000));
-  run->add_option("--cluster-option", o->cluster_options,
-                  "with --cluster: KEY=VALUE for the dask-jobqueue cluster, e.g. queue=gpu, "
-                  "account=ml, walltime=01:00:00, job_extra_directives='[\"--exclusive\"]' "
-                  "(repeatable; JSON values are parsed)")
+                  "start the workers: as batch jobs through dask-jobqueue (slurm, pbs, sge or "
+                  "lsf; pip install 'worthit[fleet-jobqueue]'), or over SSH with Dask's "
+                  "SSHCluster (ssh; pip install 'worthit[fleet-ssh]'); 'local' is the default")
+      ->check(CLI::IsMember({"local", "ssh", "slurm", "pbs", "sge", "lsf"}));
+  o->jobs_option = run->add_option("--jobs", o->jobs,
+                                   "with a batch --cluster: batch jobs to submit, one host each")
+                       ->check(CLI::Range(1, 10000));
+  run->add_option(
+         "--cluster-option", o->cluster_options,
+         "with --cluster: KEY=VALUE (JSON values are parsed; repeatable). Batch: the "
+         "dask-jobqueue cluster's, e.g. queue=gpu, walltime=01:00:00, "
+         "job_extra_directives='[\"--exclusive\"]'. ssh: hosts='[\"sched\",\"w1\","
+         "\"w2\"]' (the first runs the scheduler, each other one a worker), asyncssh "
+         "connect options such as port=22, username=bench, client_keys='[\"~/.ssh/id_ed25519\"]', "
+         "known_hosts=PATH, connect_options='[{...}, ...]' (one per host), remote_python=PATH "
+         "(docs/fleet.md)")
       // One value per occurrence: a vector option would also swallow what follows '--'.
       ->allow_extra_args(false);
   run->add_option("--processes", o->processes,
@@ -147,11 +159,11 @@ Verb add_fleet_verb(CLI::App& app) {
                   "seconds one host's bench may take before it is killed (default: no limit)")
       ->check(CLI::Range(0.1, 1e7));
   run->add_option("--hosts", o->hosts,
-                  "wait until this many hosts offer a slot before starting (default 1; with "
-                  "--cluster, --jobs)")
+                  "wait until this many hosts offer a slot before starting (default 1; with a "
+                  "batch --cluster, --jobs; with --cluster ssh, the worker hosts)")
       ->check(CLI::Range(1, 100000));
   run->add_option("--wait", o->wait_s,
-                  "seconds to wait for --hosts hosts (default 60; 600 with --cluster)")
+                  "seconds to wait for --hosts hosts (default 60; 600 with a batch --cluster)")
       ->check(CLI::Range(0.1, 1e6));
   run->add_option("--rejoin-wait", o->rejoin_wait_s,
                   "seconds a host that lost its worker has to come back for a retry (default 30)")

@@ -44,6 +44,16 @@ def have(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+def require_or_skip(reason: str) -> None:
+    """Skips the calling test module with the reason, except under
+    WORTHIT_REQUIRE_ALL=1 (CI's full build, .ci/run), where nothing may be
+    skipped: there the missing piece fails the module instead."""
+    if os.environ.get("WORTHIT_REQUIRE_ALL") == "1":
+        pytest.fail(f"{reason}; WORTHIT_REQUIRE_ALL=1 runs every test, so install it "
+                    "(scripts/setup)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
 def binary() -> Path:
     return Path(os.environ["WORTHIT_BIN"]) if os.environ.get("WORTHIT_BIN") else (BUILD / "cli" / "worthit")
 

@@ -111,3 +111,121 @@ class LocalFleet:
             _kill_group(proc)
         if self.scheduler is not None:
             _kill_group(self.scheduler)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LoopbackSshd:
+    """OpenSSH servers on 127.0.0.1, one per host name, each on a free port:
+    a temporary host key, a temporary client key (the only one in their
+    authorized_keys), no PAM, and ``SetEnv`` giving each session the host's
+    environment (``WORTHIT_HOST`` and ``env``). They run as the current user
+    (root needs OpenSSH's privilege separation folder, /run/sshd).
+
+    ``with LoopbackSshd(tmp, ["alpha", "beta"], env) as s: s.ports["alpha"]``;
+    ``s.client_key`` and ``s.known_hosts`` are the files a client uses."""
+
+    SSHD = "/usr/sbin/sshd"
+
+    def __init__(self, folder: Path, hosts: list[str], env: dict[str, str],
+                 start_timeout: float = 20.0) -> None:
+        self.folder = Path(folder)
+        self.hosts = hosts
+        self.env = env
+        self.start_timeout = start_timeout
+        self.ports: dict[str, int] = {}
+        self.daemons: dict[str, subprocess.Popen] = {}
+        self.client_key = self.folder / "client_key"
+        self.known_hosts = self.folder / "known_hosts"
+
+    def __enter__(self) -> "LoopbackSshd":
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        import socket
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        host_key = self.folder / "host_key"
+        for key in (host_key, self.client_key):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "worthit-test",
+                            "-f", str(key)], check=True, capture_output=True)
+        (self.folder / "authorized_keys").write_text(
+            Path(str(self.client_key) + ".pub").read_text())
+        public_host_key = " ".join(Path(str(host_key) + ".pub").read_text().split()[:2])
+        if os.geteuid() == 0:
+            os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        known = []
+        for host in self.hosts:
+            port = free_port()
+            self.ports[host] = port
+            known.append(f"[127.0.0.1]:{port} {public_host_key}\n")
+            env = " ".join(f'"{k}={v}"' for k, v in {"WORTHIT_HOST": host, **self.env}.items())
+            conf = self.folder / f"sshd-{host}.conf"
+            conf.write_text(f"""# A test host on loopback (tests/python/fleet_cluster.py).
+ListenAddress 127.0.0.1
+Port {port}
+HostKey {host_key}
+PidFile {self.folder}/sshd-{host}.pid
+AuthorizedKeysFile {self.folder}/authorized_keys
+UsePAM no
+StrictModes no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+AllowTcpForwarding no
+X11Forwarding no
+SetEnv {env}
+""")
+            with open(self.folder / f"sshd-{host}.log", "ab") as log:
+                # -D: stays in the foreground (its pid is ours); -e: logs to the file.
+                self.daemons[host] = subprocess.Popen(
+                    [self.SSHD, "-D", "-e", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, start_new_session=True)
+        self.known_hosts.write_text("".join(known))
+        deadline = time.monotonic() + self.start_timeout
+        for host, port in self.ports.items():
+            while True:
+                if self.daemons[host].poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"sshd for {host} did not start: " + (
+                        self.folder / f"sshd-{host}.log").read_text()[-2000:])
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                time.sleep(0.05)
+
+    def descendants(self) -> set[int]:
+        """The pids of every process the servers started (sessions and what
+        they run), found through /proc."""
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                parents[int(stat.parent.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                pass
+        found: set[int] = set()
+        frontier = {d.pid for d in self.daemons.values()}
+        while frontier:
+            children = {pid for pid, ppid in parents.items() if ppid in frontier} - found
+            found |= children
+            frontier = children
+        return found
+
+    def close(self) -> None:
+        for proc in self.daemons.values():
+            _kill_group(proc)

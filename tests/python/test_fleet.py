@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -282,3 +283,57 @@ def test_without_a_scheduler_a_local_cluster_of_one_worker_runs_the_bench(worthi
     assert results_of(out / "solo.results.json")["machine"]["host"] == "solo"
     assert "[solo]" not in proc.stderr  # --quiet: no bench lines, only the host's state
     assert "solo: done in" in proc.stderr
+
+
+# --cluster ssh's options, spread per host (worthit.fleet.ssh.ssh_spec): a table.
+SSH_SPEC_CASES = [
+    ("one dict for every host, a shared key merged in",
+     {"hosts": ["s", "w"], "connect_options": {"port": 22}, "username": "bench"},
+     {"connect_options": [{"port": 22, "username": "bench"}] * 2, "remote_python": ["PY"] * 2}),
+    ("a host's own dict wins over a shared key",
+     {"hosts": "s, w1,w2", "port": 22, "connect_options": [{}, {"port": 2201}, {}]},
+     {"hosts": ["s", "w1", "w2"],
+      "connect_options": [{"port": 22}, {"port": 2201}, {"port": 22}]}),
+    ("remote_python per host; the fleet owns the worker's thread and slot",
+     {"hosts": ["s", "w"], "remote_python": ["/a/python", "/b/python"],
+      "worker_options": {"host": "127.0.0.1", "resources": {"GPU": 1}}},
+     {"remote_python": ["/a/python", "/b/python"],
+      "worker_options": {"host": "127.0.0.1", "nthreads": 1,
+                         "resources": {"GPU": 1, "worthit-bench": 1}},
+      "scheduler_options": {"dashboard": False}}),
+    ("no hosts", {}, "needs --cluster-option hosts="),
+    ("only a scheduler", {"hosts": ["s"]}, "has no worker host"),
+    ("connect_options of the wrong length", {"hosts": ["s", "w"], "connect_options": [{}]},
+     "connect_options has 1 entries but hosts has 2"),
+    ("remote_python not a path", {"hosts": ["s", "w"], "remote_python": 3},
+     "remote_python must be a str"),
+    ("more than one thread", {"hosts": ["s", "w"], "worker_options": {"nthreads": 4}},
+     "worker_options nthreads is the fleet's"),
+    ("worker_options not an object", {"hosts": ["s", "w"], "worker_options": [1]},
+     "worker_options must be a JSON object"),
+]
+
+
+@pytest.mark.parametrize("case, options, want", SSH_SPEC_CASES, ids=[c[0] for c in SSH_SPEC_CASES])
+def test_ssh_cluster_options_are_checked_and_spread_per_host(case, options, want):
+    from worthit.fleet.client import UsageError
+    from worthit.fleet.ssh import ssh_spec
+
+    if isinstance(want, str):
+        with pytest.raises(UsageError, match=re.escape(want)):
+            ssh_spec(options, "PY")
+        return
+    spec = ssh_spec(options, "PY")
+    for key, value in want.items():
+        assert getattr(spec, key) == value, key
+
+
+def test_ssh_worker_machines_count_address_and_port():
+    from worthit.fleet.ssh import ssh_spec
+
+    spec = ssh_spec({"hosts": ["a", "a", "a", "b"],
+                     "connect_options": [{}, {"port": 1}, {"port": 2}, {"port": 1}]}, "PY")
+    assert spec.worker_machines() == 3
+    assert spec.label(0) == "scheduler host a"
+    assert spec.label(3) == "worker host 3 of 3 b port 1"
+    assert ssh_spec({"hosts": ["a", "a", "a"]}, "PY").worker_machines() == 1

@@ -334,10 +334,17 @@ TEST_F(CliTest, FleetRunRefusesBadBenchArgumentsBeforeAnyCluster) {
   r = run("fleet run -o out --scheduler tcp://127.0.0.1:1 --cluster slurm -- --quick");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("exclude each other"), std::string::npos) << r.output;
+  r = run("fleet run -o out --cluster ssh --jobs 2 --cluster-option hosts=a,b -- --quick");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("--jobs is for batch clusters"), std::string::npos) << r.output;
+  r = run("fleet run -o out --cluster nope -- --quick");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("ssh"), std::string::npos) << r.output;  // the allowed values
   EXPECT_FALSE(fs::exists(dir_ / "out"));
   r = run("fleet run --help");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("worthit-bench=1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("SSHCluster"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 
 The C++ verb checks the arguments and shows ``--help``; this module connects
 to the cluster -- a running scheduler (``--scheduler``), a local cluster of
-one worker (the default), or batch jobs through dask-jobqueue (``--cluster
-slurm|pbs|sge|lsf``) -- and runs the fleet (client.py). Exit status: 0 when
+one worker (the default), batch jobs through dask-jobqueue (``--cluster
+slurm|pbs|sge|lsf``) or Dask's SSHCluster (``--cluster ssh``, ssh.py) -- and
+runs the fleet (client.py). Exit status: 0 when
 every host has results, 1 when some host failed (its error file says why),
 2 for bad arguments or a cluster that cannot be used.
 """
@@ -41,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="one worthit bench per host of a Dask cluster")
     run.add_argument("-o", "--output", required=True, type=Path)
     run.add_argument("--scheduler", default="")
-    run.add_argument("--cluster", default="local", choices=["local", *JOBQUEUE_CLASSES])
+    run.add_argument("--cluster", default="local", choices=["local", "ssh", *JOBQUEUE_CLASSES])
     run.add_argument("--jobs", type=int, default=1)
     run.add_argument("--cluster-option", action="append", default=[], type=cluster_option)
     run.add_argument("--processes", type=int, default=1)
@@ -81,7 +82,8 @@ def jobqueue_cluster(kind: str, options: dict[str, Any], jobs: int) -> Any:
 
 
 def open_client(args: argparse.Namespace) -> tuple[Any, Any, str]:
-    """(client, cluster to close or None, the scheduler's address)."""
+    """(client, cluster to close or None, the scheduler's address). For
+    --cluster ssh, --hosts defaults to the number of worker hosts."""
     from distributed import Client, LocalCluster
 
     if args.scheduler:
@@ -93,6 +95,14 @@ def open_client(args: argparse.Namespace) -> tuple[Any, Any, str]:
     if args.cluster == "local":
         cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                resources={SLOT: 1}, dashboard_address=None, host="127.0.0.1")
+    elif args.cluster == "ssh":
+        from worthit.fleet.ssh import ssh_cluster
+
+        cluster, spec = ssh_cluster(dict(args.cluster_option), min(args.wait, 30.0))
+        if args.hosts is None:
+            args.hosts = spec.worker_machines()
+        workers = ", ".join(spec.where(i) for i in range(1, len(spec.hosts)))
+        say(f"started Dask's SSHCluster: the scheduler on {spec.where(0)}, a worker on {workers}")
     else:
         cluster = jobqueue_cluster(args.cluster, dict(args.cluster_option), args.jobs)
         say(f"submitted {args.jobs} {args.cluster} job(s); their workers join when they start")
@@ -104,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     bench_args = list(args.bench_args)
     if bench_args[:1] == ["--"]:
         bench_args = bench_args[1:]
-    batch = not args.scheduler and args.cluster != "local"
-    if args.hosts is None:
-        args.hosts = args.jobs if batch else 1
+    batch = not args.scheduler and args.cluster in JOBQUEUE_CLASSES
+    if args.hosts is None and args.cluster != "ssh":
+        args.hosts = args.jobs if batch else 1  # ssh: the worker hosts (open_client)
     if args.wait is None:
         args.wait = 600.0 if batch else 60.0
     quiet_dask_logs()
@@ -118,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     client = cluster = None
     try:
         client, cluster, address = open_client(args)
+        args.hosts = args.hosts or 1
         options = RunOptions(output=args.output, bench_args=bench_args, processes=args.processes,
                              retries=args.retries, timeout_s=args.timeout, min_hosts=args.hosts,
                              wait_s=args.wait, rejoin_s=args.rejoin_wait, quiet=args.quiet,

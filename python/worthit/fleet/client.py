@@ -387,5 +387,5 @@ def quiet_dask_logs() -> None:
     what matters itself."""
     for name in ("distributed", "distributed.scheduler", "distributed.worker",
                  "distributed.nanny", "distributed.core", "distributed.client",
-                 "distributed.comm", "tornado"):
+                 "distributed.comm", "distributed.deploy", "tornado", "asyncssh"):
         logging.getLogger(name).setLevel(logging.ERROR)
