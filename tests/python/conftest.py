@@ -48,6 +48,8 @@ def require_or_skip(reason: str) -> None:
     """Skips the calling test module with the reason, except under
     WORTHIT_REQUIRE_ALL=1 (CI's full build, .ci/run), where nothing may be
     skipped: there the missing piece fails the module instead."""
+    module = Path(sys._getframe(1).f_code.co_filename).name  # the skip's line is this file's
+    reason = f"{module}: {reason}"
     if os.environ.get("WORTHIT_REQUIRE_ALL") == "1":
         pytest.fail(f"{reason}; WORTHIT_REQUIRE_ALL=1 runs every test, so install it "
                     "(scripts/setup)", pytrace=False)

@@ -143,14 +143,17 @@ def test_ssh_cluster_runs_one_bench_per_host_and_leaves_nothing_running(sshd, tm
 
 
 @pytest.mark.parametrize("case, override, expect", [
-    ("a refused key", {"client_keys": ["KEY"]},
+    ("a refused key, beta's only", {"connect_options": [{"port": "ALPHA"}, {"port": "ALPHA"},
+                                                         {"port": "BETA", "client_keys": ["KEY"]}]},
      "worker host 2 of 2 127.0.0.1 port BETA: authentication refused (check username and "
      "client_keys)"),
+    ("an unknown host key, every host's", {"known_hosts": "EMPTY"},
+     "scheduler host 127.0.0.1 port ALPHA: its host key is not in known_hosts (check "
+     "known_hosts); also worker host 1 of 2 127.0.0.1 port ALPHA, worker host 2 of 2 "
+     "127.0.0.1 port BETA"),
     ("no server on the port", {"connect_options": [{"port": "ALPHA"}, {"port": "ALPHA"},
                                                    {"port": "CLOSED"}]},
      "worker host 2 of 2 127.0.0.1 port CLOSED: cannot connect (ConnectionRefusedError"),
-    ("an unknown host key", {"known_hosts": "EMPTY"},
-     "scheduler host 127.0.0.1 port ALPHA: its host key is not in known_hosts"),
     ("a Python that is not there", {"remote_python": "/nonexistent/python3"},
      "scheduler host 127.0.0.1 port ALPHA: its Python /nonexistent/python3 cannot run the fleet"),
     ("no hosts", {"hosts": ["127.0.0.1"], "connect_options": {}},

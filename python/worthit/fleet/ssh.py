@@ -152,15 +152,18 @@ async def _check_host(spec: SshSpec, i: int, timeout_s: float) -> str | None:
 
 
 def check_hosts(spec: SshSpec, timeout_s: float) -> None:
-    """Every host at once; the first that cannot be used is a UsageError."""
+    """Every host at once; any that cannot be used is a UsageError: the
+    first with its reason, the others named after it."""
 
     async def all_hosts() -> list[str | None]:
         return await asyncio.gather(*(_check_host(spec, i, timeout_s)
                                       for i in range(len(spec.hosts))))
 
-    for i, why in enumerate(asyncio.run(all_hosts())):
-        if why is not None:
-            raise UsageError(f"--cluster ssh: {spec.label(i)}: {why}")
+    failed = [(i, why) for i, why in enumerate(asyncio.run(all_hosts())) if why is not None]
+    if failed:
+        (first, why), others = failed[0], [spec.label(i) for i, _ in failed[1:]]
+        also = f"; also {', '.join(others)}" if others else ""
+        raise UsageError(f"--cluster ssh: {spec.label(first)}: {why}{also}")
 
 
 def ssh_cluster(options: dict[str, Any], connect_timeout_s: float) -> tuple[Any, SshSpec]:
