@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -154,6 +155,9 @@ def test_ssh_cluster_runs_one_bench_per_host_and_leaves_nothing_running(sshd, tm
     ("no server on the port", {"connect_options": [{"port": "ALPHA"}, {"port": "ALPHA"},
                                                    {"port": "CLOSED"}]},
      "worker host 2 of 2 127.0.0.1 port CLOSED: cannot connect (ConnectionRefusedError"),
+    ("a server that never answers", {"connect_options": [{"port": "ALPHA"}, {"port": "SILENT"},
+                                                          {"port": "BETA"}]},
+     "worker host 1 of 2 127.0.0.1 port SILENT: no answer within 2 s"),
     ("a Python that is not there", {"remote_python": "/nonexistent/python3"},
      "scheduler host 127.0.0.1 port ALPHA: its Python /nonexistent/python3 cannot run the fleet"),
     ("no hosts", {"hosts": ["127.0.0.1"], "connect_options": {}},
@@ -165,8 +169,12 @@ def test_an_unusable_host_is_one_line_naming_it_exit_2(sshd, tmp_path, case, ove
                    check=True, capture_output=True)
     (tmp_path / "empty_known_hosts").write_text("")
     closed = free_port()
+    silent = socket.socket()  # accepts connections (the kernel does) but never says a word
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
     names = {"KEY": str(other_key), "EMPTY": str(tmp_path / "empty_known_hosts"),
-             "ALPHA": sshd.ports["alpha"], "BETA": sshd.ports["beta"], "CLOSED": closed}
+             "ALPHA": sshd.ports["alpha"], "BETA": sshd.ports["beta"], "CLOSED": closed,
+             "SILENT": silent.getsockname()[1]}
 
     def fill(value):
         if isinstance(value, list):
@@ -176,11 +184,13 @@ def test_an_unusable_host_is_one_line_naming_it_exit_2(sshd, tmp_path, case, ove
         return names.get(value, value) if isinstance(value, str) else value
 
     want = expect
-    for name in ("ALPHA", "BETA", "CLOSED"):
+    for name in ("ALPHA", "BETA", "CLOSED", "SILENT"):
         want = want.replace(f"port {name}", f"port {names[name]}")
     out = tmp_path / "run"
-    r = run([str(sshd.real), "fleet", "run", "-o", str(out),
-             *cluster_args(sshd, **{k: fill(v) for k, v in override.items()}), *BENCH], timeout=60)
+    with silent:  # --wait bounds the check of each host too
+        r = run([str(sshd.real), "fleet", "run", "-o", str(out), "--wait", "2",
+                 *cluster_args(sshd, **{k: fill(v) for k, v in override.items()}), *BENCH],
+                timeout=60)
     assert r.returncode == 2, f"{case}: {r.stderr[-2000:]}"
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, f"{case}: {r.stderr}"

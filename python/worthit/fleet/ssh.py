@@ -34,6 +34,7 @@ OWN_KEYS = ("hosts", "connect_options", "remote_python", "worker_options", "sche
 # What a worker host's Python must import: Dask's worker and the fleet's job.
 WORKER_IMPORTS = "import distributed, worthit.fleet.job"
 SCHEDULER_IMPORTS = "import distributed"
+IMPORT_TIMEOUT_S = 60.0  # importing Dask from a cold or network file system takes its time
 
 
 @dataclass
@@ -128,20 +129,27 @@ def _why(e: BaseException) -> str:
 
 
 async def _check_host(spec: SshSpec, i: int, timeout_s: float) -> str | None:
-    """None when host i can be used, else why not."""
+    """None when host i can be used, else why not. `timeout_s` bounds the
+    login; the remote Python gets at least IMPORT_TIMEOUT_S for its imports."""
     import asyncssh
 
     imports = SCHEDULER_IMPORTS if i == 0 else WORKER_IMPORTS
     python = spec.remote_python[i]
-    async def probe() -> Any:
-        async with asyncssh.connect(spec.hosts[i], **spec.connect_options[i]) as conn:
-            return await conn.run(f"{shlex.quote(python)} -c {shlex.quote(imports)}")
-
     try:
-        result = await asyncio.wait_for(probe(), timeout_s)
+        conn = await asyncio.wait_for(asyncssh.connect(spec.hosts[i], **spec.connect_options[i]),
+                                      timeout_s)
     except (asyncio.TimeoutError, TimeoutError) as e:
         return f"{_why(e)} within {timeout_s:g} s"
     except (OSError, asyncssh.Error, TypeError, ValueError) as e:
+        return _why(e)
+    limit = max(timeout_s, IMPORT_TIMEOUT_S)
+    try:
+        async with conn:
+            result = await asyncio.wait_for(
+                conn.run(f"{shlex.quote(python)} -c {shlex.quote(imports)}"), limit)
+    except (asyncio.TimeoutError, TimeoutError):
+        return f"its Python {python} did not import Dask within {limit:g} s"
+    except (OSError, asyncssh.Error) as e:
         return _why(e)
     if result.exit_status != 0:
         err = (str(result.stderr or "").strip().splitlines() or ["exit status "
