@@ -4,9 +4,9 @@ The C++ verb checks the arguments and shows ``--help``; this module connects
 to the cluster -- a running scheduler (``--scheduler``), a local cluster of
 one worker (the default), batch jobs through dask-jobqueue (``--cluster
 slurm|pbs|sge|lsf``) or Dask's SSHCluster (``--cluster ssh``, ssh.py) -- and
-runs the fleet (client.py). Exit status: 0 when
-every host has results, 1 when some host failed (its error file says why),
-2 for bad arguments or a cluster that cannot be used.
+runs the fleet (client.py). Exit status: 0 when every host has results, 1
+when some host failed (its error file says why), 2 for bad arguments or a
+cluster that cannot be used.
 """
 
 from __future__ import annotations
