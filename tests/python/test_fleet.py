@@ -298,7 +298,7 @@ SSH_SPEC_CASES = [
      {"hosts": ["s", "w"], "remote_python": ["/a/python", "/b/python"],
       "worker_options": {"host": "127.0.0.1", "resources": {"GPU": 1}}},
      {"remote_python": ["/a/python", "/b/python"],
-      "worker_options": {"host": "127.0.0.1", "nthreads": 1,
+      "worker_options": {"death_timeout": 60, "host": "127.0.0.1", "nthreads": 1,
                          "resources": {"GPU": 1, "worthit-bench": 1}},
       "scheduler_options": {"dashboard": False}}),
     ("no hosts", {}, "needs --cluster-option hosts="),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ OWN_KEYS = ("hosts", "connect_options", "remote_python", "worker_options", "sche
 # What a worker host's Python must import: Dask's worker and the fleet's job.
 WORKER_IMPORTS = "import distributed, worthit.fleet.job"
 SCHEDULER_IMPORTS = "import distributed"
+WORKER_DEATH_TIMEOUT_S = 60
 IMPORT_TIMEOUT_S = 60.0  # importing Dask from a cold or network file system takes its time
 
 
@@ -106,7 +108,11 @@ def ssh_spec(options: dict[str, Any], local_python: str) -> SshSpec:
     resources = worker.get("resources", {})
     if not isinstance(resources, dict):
         raise UsageError("--cluster ssh: worker_options resources must be a JSON object")
-    worker = {**worker, "nthreads": 1, "resources": {**resources, SLOT: 1}}
+    # death_timeout: a worker that has lost its scheduler (the fleet was
+    # interrupted while SSHCluster was still starting) ends instead of
+    # retrying for ever on its host.
+    worker = {"death_timeout": WORKER_DEATH_TIMEOUT_S, **worker, "nthreads": 1,
+              "resources": {**resources, SLOT: 1}}
     worker.pop("n_workers", None)
     scheduler = {"dashboard": False, **scheduler}
     return SshSpec(hosts, connect, python, worker, scheduler)
@@ -167,7 +173,24 @@ def check_hosts(spec: SshSpec, timeout_s: float) -> None:
         return await asyncio.gather(*(_check_host(spec, i, timeout_s)
                                       for i in range(len(spec.hosts))))
 
-    failed = [(i, why) for i, why in enumerate(asyncio.run(all_hosts())) if why is not None]
+    # In a thread of its own: a Ctrl-C or SIGTERM (a KeyboardInterrupt in the
+    # main thread, __main__.py) then ends the run at once instead of tearing
+    # through the event loop, and the logins die with the process.
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["why"] = asyncio.run(all_hosts())
+        except BaseException as e:  # handed to the main thread
+            box["error"] = e
+
+    thread = threading.Thread(target=work, name="worthit-ssh-check", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    if "error" in box:
+        raise box["error"]
+    failed = [(i, why) for i, why in enumerate(box["why"]) if why is not None]
     if failed:
         (first, why), others = failed[0], [spec.label(i) for i, _ in failed[1:]]
         also = f"; also {', '.join(others)}" if others else ""
