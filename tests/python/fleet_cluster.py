@@ -27,7 +27,39 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
-class LocalFleet:
+def run_in_session(cmd: list[str], timeout: float,
+                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Runs a command in its own session; on timeout kills the whole group and
+    fails the test with the command's last stderr."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env=env)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        import pytest  # only the tests call this; scripts/fleet-overhead imports the module too
+
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        pytest.fail(f"{cmd} took over {timeout} s:\n{err[-3000:]}")
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+class _StartedInWith:
+    """``with X(...) as x``: start() on enter (closing what started if it fails), close() on exit."""
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LocalFleet(_StartedInWith):
     """``with LocalFleet(tmp, {"alpha": {...env}, "beta": {}}) as f: f.address``"""
 
     def __init__(self, folder: Path, hosts: dict[str, dict[str, str]], env: dict[str, str],
@@ -39,17 +71,6 @@ class LocalFleet:
         self.scheduler: subprocess.Popen | None = None
         self.workers: dict[str, subprocess.Popen] = {}
         self.address = ""
-
-    def __enter__(self) -> "LocalFleet":
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _spawn(self, args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
         full = dict(os.environ)
@@ -121,7 +142,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class LoopbackSshd:
+class LoopbackSshd(_StartedInWith):
     """OpenSSH servers on 127.0.0.1, one per host name, each on a free port:
     a temporary host key, a temporary client key (the only one in their
     authorized_keys), no PAM, and ``SetEnv`` giving each session the host's
@@ -143,17 +164,6 @@ class LoopbackSshd:
         self.daemons: dict[str, subprocess.Popen] = {}
         self.client_key = self.folder / "client_key"
         self.known_hosts = self.folder / "known_hosts"
-
-    def __enter__(self) -> "LoopbackSshd":
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def start(self) -> None:
         import socket

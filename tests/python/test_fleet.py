@@ -26,7 +26,7 @@ if not have("distributed"):
     pytest.skip("distributed (Dask) is not installed: pip install the pin in scripts/requirements.txt",
                 allow_module_level=True)
 
-from fleet_cluster import LocalFleet  # noqa: E402
+from fleet_cluster import LocalFleet, run_in_session  # noqa: E402
 
 BENCH = ["--", "--quick", "-w", "gelu", "-b", "cpp-*"]
 RUN_TIMEOUT = 300
@@ -86,16 +86,7 @@ def fleet_cmd(f, out: Path, *extra: str) -> list[str]:
 
 def run(cmd: list[str], timeout: float = RUN_TIMEOUT,
         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Runs a command in its own session and kills the whole group on timeout."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env=env)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        pytest.fail(f"{cmd} took over {timeout} s:\n{err[-3000:]}")
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    return run_in_session(cmd, timeout, env)
 
 
 def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 120) -> None:

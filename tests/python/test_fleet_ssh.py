@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PACKAGE_DIR, binary, have, require_or_skip
-from fleet_cluster import LoopbackSshd, free_port
+from fleet_cluster import LoopbackSshd, free_port, run_in_session
 
 if not have("distributed"):
     require_or_skip("distributed (Dask) is not installed: pip install the pin in "
@@ -90,15 +90,7 @@ def cluster_args(s: LoopbackSshd, **override) -> list[str]:
 
 
 def run(cmd: list[str], timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        pytest.fail(f"{cmd} took over {timeout} s:\n{err[-3000:]}")
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    return run_in_session(cmd, timeout)
 
 
 def alive(pid: int) -> bool:
