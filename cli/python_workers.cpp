@@ -478,6 +478,10 @@ class WorkerGroup final : public Participant {
                        const std::function<void(const std::string&)>& say) override {
     current_ = c;
     say_ = say;
+    // Counts belong to a case: a size 64 times larger must not run the
+    // iterations that filled min_time at the smaller one.
+    iterations_.clear();
+    repetition_.clear();
     PreparedCase out;
     for (int attempt = 0;; ++attempt) {
       json reply;

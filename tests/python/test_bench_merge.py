@@ -83,6 +83,19 @@ def test_cpp_and_python_candidates_share_the_rounds(worthit_bin, tmp_path):
     assert positions == list(range(18))
 
 
+def test_each_size_finds_its_own_iteration_count(worthit_bin, tmp_path):
+    """A Python candidate's iteration count fills min_time at the size it was
+    estimated for: a size 64 times larger must not reuse the smaller one's
+    (which made one repetition take 64 times min_time)."""
+    proc, out = _bench(worthit_bin, tmp_path, "-w", "gelu", "-s", "n=4096", "-s", "n=262144", "-r", "2",
+                       "--target-ci", "0", "--min-time", "0.01", "-t", "1", "-b", "cpp-simd", "-b", "numpy")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    iters = {(r["backend"], r["size"]): r["iterations"] for r in json.loads(out.read_text())["results"]}
+    for backend in ("cpp-simd", "numpy"):
+        small, large = iters[(backend, "n=4096")][0], iters[(backend, "n=262144")][0]
+        assert large * 8 <= small, (backend, small, large)
+
+
 def test_adaptive_sampling_records_why_it_stopped(worthit_bin, tmp_path):
     proc, out = _bench(worthit_bin, tmp_path, "-w", "gelu", "-s", "n=4096", "--min-time", "0.002", "-t", "1",
                        "-b", "cpp-*", "-b", "numpy", "--target-ci", "0.05", "--max-time", "3")
