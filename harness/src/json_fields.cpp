@@ -111,8 +111,12 @@ int64_t integer(const json& value, int64_t lo, int64_t hi, const std::string& wh
 
 uint64_t unsigned_integer(const json& value, const std::string& where) {
   if (value.is_number_unsigned()) return value.get<uint64_t>();
-  if (value.is_number_integer())
+  if (value.is_number_integer()) {
+    // A signed number that is not negative (built in memory from an int64_t).
+    const int64_t v = value.get<int64_t>();
+    if (v >= 0) return static_cast<uint64_t>(v);
     throw SchemaError(where + ": " + shown(value) + " is negative, expected an unsigned integer");
+  }
   if (value.is_number_float()) {
     const double d = value.get<double>();
     if (!(d == std::trunc(d)))
