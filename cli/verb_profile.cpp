@@ -43,6 +43,7 @@ struct ProfileOptions {
   std::string gpu = "auto";
   std::string nvtx = "auto";
   std::string torch = "auto";
+  std::string torch_steps = "sampled";
   int top = 15;
   bool keep_parts = false;
 };
@@ -343,6 +344,8 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
     throw UsageError("--nvtx must be auto, on or off, not '" + o.nvtx + "'");
   if (o.torch != "auto" && o.torch != "on" && o.torch != "off")
     throw UsageError("--torch must be auto, on or off, not '" + o.torch + "'");
+  if (o.torch_steps != "sampled" && o.torch_steps != "all")
+    throw UsageError("--torch-steps must be sampled or all, not '" + o.torch_steps + "'");
 
   const fs::path libs = library_dir();
   const fs::path runtime = libs / "libworthit_profiler.so";
@@ -388,6 +391,7 @@ int run_profile(const ProfileOptions& o, std::vector<std::string> command) {
     env.emplace_back("PYTHONPATH",
                      startup.string() + (old && *old ? ":" + std::string(old) : std::string()));
     env.emplace_back("WORTHIT_TORCH", o.torch);
+    env.emplace_back("WORTHIT_TORCH_STEPS", o.torch_steps);
     if (fs::exists(aten)) env.emplace_back("WORTHIT_ATEN_LIB", aten.string());
   }
   // Processes that leave through _exit (forked workers, os._exit) skip
@@ -448,6 +452,11 @@ Verb add_profile_verb(CLI::App& app) {
                   "PyTorch op capture in Python programs (every ATen op with its shapes): auto "
                   "(when the program imports torch), on (an error without the ATen observer) or "
                   "off")
+      ->capture_default_str();
+  sub->add_option("--torch-steps", opts->torch_steps,
+                  "Which training steps the ATen capture records: sampled (the first two and every "
+                  "tenth, every op in them; +3% step time where every step costs +20%) or all "
+                  "(docs/hot-ops.md, \"Sampled steps\")")
       ->capture_default_str();
   sub->add_option("--top", opts->top, "Rows per summary table")->capture_default_str();
   sub->add_flag("--keep-parts", opts->keep_parts, "Keep the per-process traces next to the output");

@@ -36,8 +36,12 @@ if(_want)
         add_library(worthit::libtorch ALIAS worthit_libtorch)
         target_include_directories(worthit_libtorch SYSTEM INTERFACE
           "${WORTHIT_TORCH_DIR}/include" "${WORTHIT_TORCH_DIR}/include/torch/csrc/api/include")
+        # NDEBUG in every build type: the wheel is built with it, and the
+        # layout of classes its headers define inline (at::RecordFunction has
+        # a debug-only member) depends on it; a Debug build without it reads
+        # torch's objects at the wrong offsets.
         target_compile_definitions(worthit_libtorch INTERFACE _GLIBCXX_USE_CXX11_ABI=${_abi}
-          WORTHIT_TORCH_VERSION="${WORTHIT_TORCH_VERSION}")
+          WORTHIT_TORCH_VERSION="${WORTHIT_TORCH_VERSION}" NDEBUG)
         # Only the CPU libraries: the wheel's libtorch.so is a shim that pulls
         # in libtorch_cuda.so and with it cuBLAS, cuDNN and the CUDA runtime,
         # seconds of start-up for every run that never touches a GPU. The CUDA

@@ -7,8 +7,11 @@
 // the one it was built against. The only file that includes ATen's observer API.
 //
 // Hot path: one clock read, a fixed-size record and the encoded arguments
-// appended to per-thread chunks (no lock), one clock read at the end. The
-// arguments are decoded into Kineto's argument names ("Input Dims", "Input
+// appended to per-thread chunks (no lock), one clock read at the end. Most
+// of the cost is torch's own: running any per-op callback at all, and boxing
+// every op's arguments for it. So capture is per step: whole steps, every op
+// in them, and the steps between without a per-op callback (CapturePlan
+// below). The arguments are decoded into Kineto's argument names ("Input Dims", "Input
 // type", "Concrete Inputs", ...) only when the trace is written, so the trace
 // library reads worthit's and torch.profiler's ops the same way.
 #include <ATen/Parallel.h>
@@ -24,6 +27,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -104,6 +108,73 @@ struct Registry {
 Registry& registry() {
   static Registry* r = new Registry;
   return *r;
+}
+
+// ---- which steps are captured ----------------------------------------------
+// Any per-op observer costs on every op, even one that records nothing: an
+// empty RecordFunction callback slows a small CPU training step by ~13%
+// (profiler/bench/train_step_overhead.py, docs/profiler.md "What capture
+// costs"), more than the bar for all of capture. So by default whole steps are
+// captured, every op with its shapes, and the steps between them run without
+// a per-op callback: a step ends with torch.optim's "Optimizer.step#..."
+// range, which a callback on user scopes only (cheap: ops skip it) watches.
+// Captured: everything up to the end of the first optimizer step, the next
+// one, then every tenth. A process without optimizer steps (inference, a
+// DataLoader worker) is captured whole. WORTHIT_TORCH_STEPS=all captures every
+// step. The windows go into the trace ("worthit capture" slices), and hot-op
+// analysis takes the steps inside them (docs/hot-ops.md, "Sampled steps").
+constexpr int64_t kEveryStep = 10;
+
+// Whether the step after `completed` optimizer steps is captured.
+bool captured_step(int64_t completed) { return completed < 2 || completed % kEveryStep == 0; }
+
+struct CapturePlan {
+  bool sampled = true;
+  at::CallbackHandle ops = 0;  // the per-op callback, enabled in captured steps
+  std::mutex mutex;
+  bool on = true;          // guarded by mutex
+  int64_t steps = 0;       // optimizer steps seen
+  uint64_t last_step = 0;  // handle of the last one counted
+  // [on, off); off 0 while open. Windows after the first open at the end of
+  // an optimizer step, so their start is a step boundary.
+  std::vector<std::pair<int64_t, int64_t>> windows;
+};
+CapturePlan& capture_plan() {
+  static CapturePlan* p = new CapturePlan;
+  return *p;
+}
+
+// The end of an optimizer step, seen by the per-op callback while it is
+// enabled (at the time its record ends, so the window closes exactly there)
+// and by the user-scope one while it is not.
+void on_optimizer_step(uint64_t handle, int64_t now, bool from_ops_callback) {
+  CapturePlan& p = capture_plan();
+  std::lock_guard lock(p.mutex);
+  if (handle == p.last_step || p.on != from_ops_callback) return;
+  p.last_step = handle;
+  const bool want = captured_step(++p.steps);
+  if (want == p.on) return;
+  p.on = want;
+  if (want) {
+    at::reenableCallback(p.ops);
+    p.windows.emplace_back(now, 0);
+  } else {
+    at::disableCallback(p.ops);
+    if (!p.windows.empty()) p.windows.back().second = std::max(now, p.windows.back().first + 1);
+  }
+}
+
+bool is_optimizer_step(const at::RecordFunction& fn) {
+  return fn.scope() == at::RecordScope::USER_SCOPE &&
+         std::strncmp(fn.name(), "Optimizer.step#", 15) == 0;
+}
+
+void on_user_scope_end(const at::RecordFunction& fn, at::ObserverContext*) {
+  if (is_optimizer_step(fn)) on_optimizer_step(fn.handle(), wp::now_ns(), false);
+}
+
+std::unique_ptr<at::ObserverContext> on_user_scope_start(const at::RecordFunction&) {
+  return nullptr;
 }
 
 __attribute__((tls_model("initial-exec"))) thread_local ThreadOps* tls_ops = nullptr;
@@ -316,6 +387,9 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
 
 void on_end(const at::RecordFunction& fn, at::ObserverContext*) {
   const int64_t end = wp::now_ns();
+  if (is_optimizer_step(fn)) [[unlikely]] {
+    if (capture_plan().sampled) on_optimizer_step(fn.handle(), end, true);
+  }
   ThreadOps* t = tls_ops;
   if (!t) return;
   const uint64_t handle = fn.handle();
@@ -531,6 +605,29 @@ void append_ops(worthit::trace::Trace& trace) {
     }
     dropped += t->dropped.load();
   }
+  // Which stretches were captured (docs/trace-schema.md, "worthit capture").
+  CapturePlan& plan = capture_plan();
+  size_t windows = 0;
+  int64_t optimizer_steps = 0;
+  if (plan.sampled) {
+    const int64_t now = wp::now_ns();
+    std::lock_guard lock(plan.mutex);
+    optimizer_steps = plan.steps;
+    for (size_t i = 0; i < plan.windows.size(); ++i) {
+      const auto [on, off] = plan.windows[i];
+      worthit::trace::Event w;
+      w.name = "worthit capture";
+      w.category = "worthit";
+      w.phase = 'X';
+      w.pid = pid;
+      w.tid = 0;  // a track of its own: not the parent of the main thread's ops
+      w.ts_ns = on;
+      w.dur_ns = std::max<int64_t>((off ? off : now) - on, 1);
+      w.args = {{"after_step", i > 0 && plan.steps > 0}};
+      trace.events.push_back(std::move(w));
+      ++windows;
+    }
+  }
   // How the ops were captured, for the summary (docs/trace-schema.md).
   worthit::trace::Event note;
   note.name = "worthit torch capture";
@@ -543,7 +640,10 @@ void append_ops(worthit::trace::Trace& trace) {
                {"torch_version", r.torch_version},
                {"ops", recorded},
                {"dropped_ops", dropped},
-               {"intra_op_threads", r.intra_op_threads}};
+               {"intra_op_threads", r.intra_op_threads},
+               {"steps", plan.sampled ? "sampled" : "all"},
+               {"capture_windows", windows},
+               {"optimizer_steps", optimizer_steps}};
   trace.events.push_back(std::move(note));
   if (dropped > 0) {
     auto& d = trace.metadata["dropped"];
@@ -556,6 +656,12 @@ void after_fork_in_child() {
   new (&r.mutex) std::mutex;
   for (ThreadOps* t : r.threads) t->first.store(t->count.load());
   if (ThreadOps* t = tls_ops) t->tid = static_cast<int64_t>(::syscall(SYS_gettid));
+  // A worker has no optimizer steps of its own: captured from the fork on
+  // (or not at all, when it forked between captured steps).
+  CapturePlan& p = capture_plan();
+  new (&p.mutex) std::mutex;
+  p.windows.clear();
+  if (p.sampled && p.on) p.windows.emplace_back(wp::now_ns(), 0);
 }
 
 }  // namespace
@@ -580,10 +686,21 @@ __attribute__((visibility("default"))) int worthit_aten_install(void) {
     }
     r.torch_version = WORTHIT_TORCH_VERSION;
     r.intra_op_threads = at::get_num_threads();
-    at::addGlobalCallback(at::RecordFunctionCallback(on_start, on_end)
-                              .needsInputs(true)
-                              .needsOutputs(true)
-                              .needsIds(true));
+    CapturePlan& plan = capture_plan();
+    const char* ops = std::getenv("WORTHIT_TORCH_STEPS");
+    plan.sampled = !(ops && std::strcmp(ops, "all") == 0);
+    {
+      std::lock_guard lock(plan.mutex);
+      plan.ops = at::addGlobalCallback(at::RecordFunctionCallback(on_start, on_end)
+                                           .needsInputs(true)
+                                           .needsOutputs(true)
+                                           .needsIds(true));
+      if (plan.sampled) plan.windows.emplace_back(wp::now_ns(), 0);
+    }
+    if (plan.sampled)
+      at::addGlobalCallback(at::RecordFunctionCallback(on_user_scope_start, on_user_scope_end)
+                                .needsIds(true)
+                                .scopes({at::RecordScope::USER_SCOPE}));
   } catch (...) {
     return 2;
   }

@@ -165,12 +165,15 @@ void sort_by_headroom(std::vector<HotOp>& ops) {
 
 HotOpsReport hot_ops(const SliceIndex& index, const Steps& steps, const HotOpsOptions& options) {
   HotOpsReport report;
-  report.steps = steps;
+  CapturedSteps captured = captured_steps(index, steps);
+  report.steps = std::move(captured.steps);
+  report.sampled_steps = captured.sampled;
+  report.all_steps = captured.all_steps;
   const Trace& trace = index.trace();
-  const auto intervals = step_intervals(steps);
-  const bool use_steps = !steps.spans.empty();
+  const auto intervals = step_intervals(report.steps);
+  const bool use_steps = !report.steps.spans.empty();
   report.step_ns =
-      use_steps ? steps_union_ns(steps) : sub_saturating(index.end_ns(), index.start_ns());
+      use_steps ? steps_union_ns(report.steps) : sub_saturating(index.end_ns(), index.start_ns());
 
   // GPU time per correlation id, attributed below to the op that launched it.
   std::unordered_map<int64_t, int64_t> kernel_ns;

@@ -83,6 +83,84 @@ Steps find_steps(const SliceIndex& index, const std::function<bool(std::string_v
   return out;
 }
 
+CapturedSteps captured_steps(const SliceIndex& index, const Steps& steps) {
+  CapturedSteps out;
+  out.all_steps = steps.spans.size();
+  struct Window {
+    int64_t start, end;
+    bool after_step;  // starts at the end of an optimizer step
+  };
+  std::map<int64_t, std::vector<Window>> windows;  // per pid
+  size_t optimizer_steps = 0;  // every one, captured or not (the observer counts them)
+  for (const Event& e : index.trace().events) {
+    if (e.category == "worthit" && e.name == "worthit torch capture" && e.args.is_object())
+      optimizer_steps += size_t(std::max<int64_t>(e.args.value("optimizer_steps", int64_t{0}), 0));
+    if (e.phase == 'X' && e.category == "worthit" && e.name == "worthit capture" && e.dur_ns > 0) {
+      const bool after = e.args.is_object() && e.args.value("after_step", false);
+      windows[e.pid].push_back({e.ts_ns, add_saturating(e.ts_ns, e.dur_ns), after});
+    }
+  }
+  if (windows.empty()) {
+    out.steps = steps;
+    return out;
+  }
+  out.sampled = true;
+  out.steps.source = steps.source;
+  out.steps.from_optimizer = steps.from_optimizer;
+  if (steps.spans.empty()) {
+    out.steps.source = "capture windows";
+    for (const auto& [pid, list] : windows)
+      for (const Window& w : list) out.steps.spans.push_back({pid, pid, w.start, w.end, {}});
+    return out;
+  }
+  if (steps.from_optimizer) {
+    if (optimizer_steps > 0) out.all_steps = optimizer_steps;
+    // Only captured optimizer steps are in the trace, so iterations between
+    // recorded ends would span the steps in between: a captured step runs
+    // from a window's start (when that is a step end) or a recorded end to the
+    // next recorded end inside the same window.
+    std::map<int64_t, std::pair<int64_t, std::vector<int64_t>>> ends;  // pid -> (tid, ends)
+    for (const StepSpan& s : steps.spans) {
+      auto& [tid, v] = ends[s.pid];
+      tid = s.tid;
+      v.push_back(s.start_ns);
+      v.push_back(s.end_ns);
+    }
+    for (auto& [pid, entry] : ends) {
+      auto& [tid, v] = entry;
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+      const auto w = windows.find(pid);
+      if (w == windows.end()) continue;
+      for (const Window& win : w->second) {
+        std::vector<int64_t> bounds;
+        if (win.after_step) bounds.push_back(win.start);
+        // (1 us of slack: the trace keeps times in microseconds.)
+        for (int64_t e : v)
+          if (e > win.start && e <= add_saturating(win.end, 1000)) bounds.push_back(e);
+        for (size_t i = 1; i < bounds.size(); ++i)
+          if (bounds[i] > bounds[i - 1])
+            out.steps.spans.push_back({pid, tid, bounds[i - 1], bounds[i], {}});
+      }
+    }
+    std::stable_sort(out.steps.spans.begin(), out.steps.spans.end(),
+                     [](const StepSpan& a, const StepSpan& b) { return a.start_ns < b.start_ns; });
+    return out;
+  }
+  for (const StepSpan& s : steps.spans) {
+    const auto w = windows.find(s.pid);
+    if (w == windows.end()) continue;
+    int64_t covered = 0;
+    for (const Window& win : w->second) {
+      const int64_t from = std::max(win.start, s.start_ns), to = std::min(win.end, s.end_ns);
+      if (to > from) covered = add_saturating(covered, to - from);
+    }
+    const int64_t length = sub_saturating(s.end_ns, s.start_ns);
+    if (length > 0 && double(covered) >= 0.9 * double(length)) out.steps.spans.push_back(s);
+  }
+  return out;
+}
+
 int64_t steps_union_ns(const Steps& steps) {
   std::vector<std::pair<int64_t, int64_t>> v;
   for (const StepSpan& s : steps.spans) v.emplace_back(s.start_ns, s.end_ns);

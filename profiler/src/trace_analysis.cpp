@@ -47,8 +47,10 @@ std::vector<RangeStat> range_stats(const Trace& trace) {
     if (t.kind != TrackKind::cpu) continue;
     for (const Slice& s : t.slices) {
       const Event& e = trace.events[s.event];
-      // Kineto's "Trace" slice spans the whole profile; it is not a range.
-      if (e.category == "Trace") continue;
+      // Kineto's "Trace" slice spans the whole profile and worthit's own
+      // slices ("worthit capture": which steps the ATen observer recorded)
+      // mark stretches of it; neither is a range of the program's.
+      if (e.category == "Trace" || e.category == "worthit") continue;
       const int64_t dur = sub_saturating(s.end_ns, s.start_ns);
       RangeStat& r = by_name[s.name];
       if (r.count == 0) {
@@ -86,7 +88,7 @@ std::vector<ThreadBusy> thread_busy(const Trace& trace) {
       t.name = it->second;
     int64_t covered = kMinTimeNs;
     for (const Slice& s : tr.slices) {
-      if (trace.events[s.event].category == "Trace") continue;
+      if (const auto& c = trace.events[s.event].category; c == "Trace" || c == "worthit") continue;
       const int64_t from = std::max(s.start_ns, covered);
       if (s.end_ns > from) t.busy_ns = add_saturating(t.busy_ns, sub_saturating(s.end_ns, from));
       covered = std::max(covered, s.end_ns);

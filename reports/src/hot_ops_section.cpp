@@ -51,7 +51,8 @@ std::string verdict_short(const trace::HotOp& op) {
 std::string steps_text(const trace::HotOpsReport& r) {
   if (r.steps.spans.empty())
     return "no steps found, so the whole trace (" + format_duration(double(r.step_ns)) + ")";
-  return std::to_string(r.steps.spans.size()) + " steps (" + r.steps.source + "), " +
+  const std::string sampled = r.sampled_steps ? " captured of " + std::to_string(r.all_steps) : "";
+  return std::to_string(r.steps.spans.size()) + sampled + " steps (" + r.steps.source + "), " +
          format_duration(double(r.step_ns));
 }
 
@@ -205,7 +206,9 @@ json hot_ops_to_json(const trace::HotOpsReport& r, const std::vector<trace::Ceil
            {{"source", r.steps.source},
             {"count", r.steps.spans.size()},
             {"from_optimizer", r.steps.from_optimizer},
-            {"time_ns", r.step_ns}}},
+            {"time_ns", r.step_ns},
+            {"sampled_steps", r.sampled_steps},
+            {"all_steps", r.all_steps}}},
           {"op_calls", r.op_calls},
           {"op_self_ns", r.op_self_ns},
           {"has_shapes", r.has_shapes},

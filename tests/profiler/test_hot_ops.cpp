@@ -362,6 +362,67 @@ TEST(HotOps, GemmNearPeakHasLittleHeadroomAndWrappersDelegate) {
   EXPECT_EQ(addmm->slices.size(), 2u);
 }
 
+// Sampled steps (the observer's default): optimizer steps end at 100, 200,
+// ..., 2200 us; it captured up to the end of step 1 (200 us), step 10 (from
+// its start at 1000 us to 1100 us) and step 20, and only those steps' ops and
+// optimizer ranges are in the trace.
+TEST(HotOps, SampledStepsAreTheCapturedOnes) {
+  Trace t;
+  const auto window = [&](int64_t from_us, int64_t to_us, bool after_step) {
+    Event w = slice("worthit capture", from_us * kUs, (to_us - from_us) * kUs,
+                    {{"after_step", after_step}}, "worthit");
+    w.tid = 0;
+    t.events.push_back(std::move(w));
+  };
+  window(0, 200, false);
+  window(1000, 1100, true);
+  window(2000, 2100, true);
+  for (int64_t end_us : {100, 200, 1100, 2100}) {
+    t.events.push_back(
+        slice("aten::mm", (end_us - 90) * kUs, 40 * kUs, tensor_args({{64, 64}, {64, 64}})));
+    t.events.push_back(slice("Optimizer.step#SGD.step", (end_us - 10) * kUs, 10 * kUs, nullptr,
+                             "user_annotation"));
+  }
+  Event note;
+  note.name = "worthit torch capture";
+  note.category = "worthit";
+  note.phase = 'i';
+  note.pid = 7;
+  note.ts_ns = 2200 * kUs;
+  note.args = {{"optimizer_steps", 22}};
+  t.events.push_back(note);
+  sort_events(t);
+  const SliceIndex index(t);
+  const Steps all = find_steps(index);
+  ASSERT_TRUE(all.from_optimizer);
+  ASSERT_EQ(all.spans.size(), 3u);  // between recorded ends: 100-200, 200-1100, 1100-2100
+
+  const HotOpsReport r = hot_ops(index, all, {});
+  EXPECT_TRUE(r.sampled_steps);
+  EXPECT_EQ(r.all_steps, 22u);  // the observer counted every optimizer step
+  ASSERT_EQ(r.steps.spans.size(), 3u);
+  const std::vector<std::pair<int64_t, int64_t>> expected = {
+      {100 * kUs, 200 * kUs}, {1000 * kUs, 1100 * kUs}, {2000 * kUs, 2100 * kUs}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(r.steps.spans[i].start_ns, expected[i].first) << i;
+    EXPECT_EQ(r.steps.spans[i].end_ns, expected[i].second) << i;
+  }
+  EXPECT_EQ(r.step_ns, 300 * kUs);
+  ASSERT_FALSE(r.ops.empty());
+  EXPECT_EQ(r.ops[0].name, "aten::mm");
+  EXPECT_EQ(r.ops[0].calls, 3);  // the one before the first step end is not in a step
+  EXPECT_NEAR(r.ops[0].share, 120.0 / 300.0, 1e-9);
+
+  // Without windows (every step captured) the steps are find_steps' own.
+  Trace plain = t;
+  std::erase_if(plain.events, [](const Event& e) { return e.name == "worthit capture"; });
+  const SliceIndex plain_index(plain);
+  const HotOpsReport p = hot_ops(plain_index, find_steps(plain_index), {});
+  EXPECT_FALSE(p.sampled_steps);
+  EXPECT_EQ(p.steps.spans.size(), 3u);
+  EXPECT_EQ(p.steps.spans[1].start_ns, 200 * kUs);
+}
+
 TEST(HotOps, ElementwiseChainGivesAFusionHintOnlyWhenEachOpReadsThePrevious) {
   Trace t;
   const int64_t n = 1 << 20;  // 4 MiB per fp32 tensor

@@ -101,8 +101,10 @@ def test_unmodified_script_gives_every_aten_op_with_shapes(tmp_path):
     if not _observer_built(BUILD / "cli"):
         pytest.skip("this build has no ATen observer (built without libtorch)")
     kineto_path = tmp_path / "kineto.json"
-    trace, output = _profile(tmp_path, TRAIN, str(kineto_path))
+    # Every step, so the comparison window (steps 3 to 5) is captured.
+    trace, output = _profile(tmp_path, TRAIN, str(kineto_path), options=("--torch-steps", "all"))
     assert "trained" in output
+    assert "warning" not in output, output
     notes = [e for e in trace["traceEvents"] if e.get("name") == "worthit torch capture"]
     assert notes and notes[0]["args"]["mode"] == "observer", notes
     ops = _ops(trace)
@@ -136,6 +138,34 @@ def test_unmodified_script_gives_every_aten_op_with_shapes(tmp_path):
     theirs = count(_inside([e for e in kineto if e.get("ph") == "X"], theirs_window))
     assert sum(mine.values()) > 100
     assert mine == theirs, {k: (mine[k], theirs[k]) for k in set(mine) | set(theirs) if mine[k] != theirs[k]}
+
+
+def test_by_default_whole_steps_are_sampled(tmp_path):
+    """The default captures the first two steps and every tenth, every op in
+    them with its shapes, and nothing per op in the others; hot ops come from
+    the captured steps and say so."""
+    if not _observer_built(BUILD / "cli"):
+        pytest.skip("this build has no ATen observer (built without libtorch)")
+    script = TRAIN.replace("else:\n    for _ in range(3):", "else:\n    for _ in range(20):")
+    assert script != TRAIN
+    trace, output = _profile(tmp_path, script)  # 2 + 20 steps
+    assert "warning" not in output, output
+    events = trace["traceEvents"]
+    note = next(e for e in events if e.get("name") == "worthit torch capture")["args"]
+    assert note["steps"] == "sampled" and note["optimizer_steps"] == 22, note
+    windows = sorted((e for e in events if e.get("name") == "worthit capture"), key=lambda e: e["ts"])
+    # Up to the end of step 1, step 10 and step 20 (counting from 0).
+    assert len(windows) == 3 and [w["args"]["after_step"] for w in windows] == [False, True, True], windows
+    ops = _ops(trace)
+    inside = lambda e: any(w["ts"] <= e["ts"] and e["ts"] + e["dur"] <= w["ts"] + w["dur"] + 1 for w in windows)
+    assert ops and all(inside(e) for e in ops), [e["name"] for e in ops if not inside(e)][:5]
+    steps = [e for e in ops if e["name"].startswith("Optimizer.step#")] + \
+        [e for e in events if e.get("name", "").startswith("Optimizer.step#")]
+    optimizer = {e["ts"] for e in steps}
+    assert len(optimizer) == 4, optimizer  # steps 0, 1, 10 and 20 recorded
+    per_step = collections.Counter(e["name"] for e in ops if windows[1]["ts"] <= e["ts"] <= windows[1]["ts"] + windows[1]["dur"])
+    assert per_step["aten::addmm"] == 2, per_step  # one captured step: both Linear layers
+    assert "3 captured of 22 steps" in output, output
 
 
 LOADER = textwrap.dedent(

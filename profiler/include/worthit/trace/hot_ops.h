@@ -98,12 +98,14 @@ struct HotOpsOptions {
 struct HotOpsReport {
   std::vector<HotOp> ops;          // top by self time
   std::vector<FusionHint> fusion;  // by time, largest first
-  Steps steps;
-  int64_t step_ns = 0;      // union of the steps (or of all slices without steps)
-  int64_t op_calls = 0;     // PyTorch op calls inside the steps
-  int64_t op_self_ns = 0;   // their summed self time
-  bool has_ops = false;     // the trace has PyTorch ops at all
-  bool has_shapes = false;  // ... with recorded shapes
+  Steps steps;                 // the steps analysed: with sampled shapes, those recorded with them
+  bool sampled_steps = false;  // only sampled steps were captured (captured_steps)
+  size_t all_steps = 0;        // steps in the trace, analysed or not
+  int64_t step_ns = 0;         // union of the steps (or of all slices without steps)
+  int64_t op_calls = 0;        // PyTorch op calls inside the steps
+  int64_t op_self_ns = 0;      // their summed self time
+  bool has_ops = false;        // the trace has PyTorch ops at all
+  bool has_shapes = false;     // ... with recorded shapes
 };
 
 HotOpsReport hot_ops(const SliceIndex& index, const Steps& steps, const HotOpsOptions& options);

@@ -59,6 +59,20 @@ struct Steps {
 Steps find_steps(const SliceIndex& index,
                  const std::function<bool(std::string_view)>& is_step = {});
 
+// worthit's ATen observer captures sampled steps, every op with its shapes,
+// and marks which ("worthit capture" slices, docs/hot-ops.md "Sampled
+// steps"). The steps that lie inside those windows (at least 90% of each), so
+// that shares and headroom come from steps whose every op was recorded;
+// `steps` unchanged when the trace has no windows (every step captured, or
+// torch.profiler's trace); the windows themselves when it has windows but no
+// steps.
+struct CapturedSteps {
+  Steps steps;
+  bool sampled = false;  // the trace had capture windows
+  size_t all_steps = 0;  // steps before the selection
+};
+CapturedSteps captured_steps(const SliceIndex& index, const Steps& steps);
+
 // Length of the union of the steps (the time the step share is taken of).
 int64_t steps_union_ns(const Steps& steps);
 
