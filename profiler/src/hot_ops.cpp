@@ -349,11 +349,13 @@ HotOpsReport hot_ops(const SliceIndex& index, const Steps& steps, const HotOpsOp
   auto finish = [&](Run& run) {
     if (run.keys.size() < 2) return;
     const HotOp& first = groups[size_t(run.keys.front())].op;
-    std::string key = first.device + "|" + run.signature;
+    // Identical runs group across steps: the key leaves out the step ("@N").
+    const std::string signature = run.signature.substr(0, run.signature.find('@'));
+    std::string key = first.device + "|" + signature;
     for (int k : run.keys) key += "|" + groups[size_t(k)].op.name;
     FusionHint& h = hints[key];
     if (h.occurrences == 0) {
-      h.signature = run.signature.substr(0, run.signature.find('@'));
+      h.signature = signature;
       h.device = first.device;
       h.first_run = run.slices;
       // A fused kernel reads what the chain reads from outside (each op's

@@ -377,9 +377,15 @@ TEST(HotOps, SampledStepsAreTheCapturedOnes) {
   window(0, 200, false);
   window(1000, 1100, true);
   window(2000, 2100, true);
+  const int64_t n = 1 << 20;
   for (int64_t end_us : {100, 200, 1100, 2100}) {
     t.events.push_back(
         slice("aten::mm", (end_us - 90) * kUs, 40 * kUs, tensor_args({{64, 64}, {64, 64}})));
+    // An elementwise chain in each step: one fusion hint for all of them.
+    t.events.push_back(
+        slice("aten::mul", (end_us - 45) * kUs, 10 * kUs, tensor_args({{n}, {}}, {1, 0}, 2)));
+    t.events.push_back(
+        slice("aten::add", (end_us - 30) * kUs, 10 * kUs, tensor_args({{n}, {}}, {2, 0}, 3)));
     t.events.push_back(slice("Optimizer.step#SGD.step", (end_us - 10) * kUs, 10 * kUs, nullptr,
                              "user_annotation"));
   }
@@ -412,6 +418,8 @@ TEST(HotOps, SampledStepsAreTheCapturedOnes) {
   EXPECT_EQ(r.ops[0].name, "aten::mm");
   EXPECT_EQ(r.ops[0].calls, 3);  // the one before the first step end is not in a step
   EXPECT_NEAR(r.ops[0].share, 120.0 / 300.0, 1e-9);
+  ASSERT_EQ(r.fusion.size(), 1u);
+  EXPECT_EQ(r.fusion[0].occurrences, 3);
 
   // Without windows (every step captured) the steps are find_steps' own.
   Trace plain = t;
