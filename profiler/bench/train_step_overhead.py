@@ -177,7 +177,8 @@ def main() -> int:
                 row = json.loads(line)
                 if mode == "worthit":
                     assert row["worthit_active"], "worthit.scope was not recording"
-                if mode == "worthit-aten-all":
+                if mode in ("worthit-aten", "worthit-aten-all"):
+                    # Per captured step: each one ends with a recorded optimizer step.
                     events = json.load(open(trace))["traceEvents"]
                     ops = sum(1 for e in events if e.get("cat") == "cpu_op" and e["name"].startswith("aten::"))
                     steps = sum(1 for e in events if e.get("name", "").startswith("Optimizer.step#"))
@@ -214,7 +215,7 @@ def main() -> int:
               f"torch.profiler {100 * ratio['torch']:+.2f}%")
     if "worthit-aten" in ratio and "torch-shapes" in ratio:
         share = ratio["worthit-aten"] / ratio["torch-shapes"] if ratio["torch-shapes"] > 0 else float("nan")
-        print(f"unmodified step ({ops_per_step:.0f} ATen ops): worthit profile (ATen capture) "
+        print(f"across processes, unmodified step ({ops_per_step:.0f} ATen ops): worthit profile "
               f"{100 * ratio['worthit-aten']:+.2f}%   torch.profiler(record_shapes=True) "
               f"{100 * ratio['torch-shapes']:+.2f}%   ratio {share:.3f}")
     for mode, (inputs, outputs) in FLOORS.items():
