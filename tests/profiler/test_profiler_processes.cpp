@@ -237,6 +237,8 @@ TEST(ProfileVerb, UsageErrorsExitWith2) {
   EXPECT_EQ(WEXITSTATUS(run({WORTHIT_BIN, "profile", "--gpu", "maybe", "--", "true"}).status), 2);
   EXPECT_EQ(WEXITSTATUS(run({WORTHIT_BIN, "profile", "--torch", "yes", "--", "true"}).status), 2);
   EXPECT_EQ(
+      WEXITSTATUS(run({WORTHIT_BIN, "profile", "--torch-steps", "some", "--", "true"}).status), 2);
+  EXPECT_EQ(
       WEXITSTATUS(
           run({WORTHIT_BIN, "profile", "-o", "/nonexistent/dir/t.json", "--", "true"}).status),
       2);
