@@ -226,6 +226,7 @@ SamplingOptions BenchOptions::sampling() const {
   s.min_repetitions = std::max(1, repetitions);
   s.target_ci = target_ci;
   s.max_time_s = max_time_s;
+  s.settle_s = settle_s;
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <thread>
 
 #include "worthit/results/stats.h"
 
@@ -62,6 +63,8 @@ std::vector<SampledSeries> sample_interleaved(const std::vector<SampleSource>& s
     for (size_t k = 0; k < active.size(); ++k) {
       const size_t i = active[(k + static_cast<size_t>(round)) % active.size()];
       SampledSeries& s = series[i];
+      if (options.settle_s > 0)
+        std::this_thread::sleep_for(std::chrono::duration<double>(options.settle_s));
       try {
         const Measurement m = sources[i].measure();
         s.samples_ns.push_back(m.ns_per_call);

@@ -135,6 +135,8 @@ SamplingOptions sampling_options(const py::dict& d) {
       o.max_time_s = value.cast<double>();
     else if (k == "confidence")
       o.confidence = value.cast<double>();
+    else if (k == "settle_s")
+      o.settle_s = value.cast<double>();
     else
       throw py::key_error("unknown sampling option '" + k + "'");
   }

@@ -3,6 +3,7 @@
 // budget, and participants that stand in for another process.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -114,6 +115,26 @@ TEST(SampleInterleaved, RoundsAreRotatedAndEveryRoundHasEachCandidate) {
     ASSERT_EQ(s.seq.size(), 4u);
     for (int r = 0; r < 4; ++r) EXPECT_EQ(s.seq[size_t(r)] / 3, r) << "sample " << r;
   }
+}
+
+TEST(SampleInterleaved, EachRepetitionIsPrecededByTheSettlingPause) {
+  // Between two repetitions at least settle_s passes with nothing measured.
+  SamplingOptions o;
+  o.target_ci = 0;
+  o.min_repetitions = 4;
+  o.settle_s = 0.01;
+  std::vector<std::chrono::steady_clock::time_point> starts, ends;
+  std::vector<SampleSource> sources;
+  for (const char* n : {"a", "b", "c"})
+    sources.push_back({n, [&] {
+                         starts.push_back(std::chrono::steady_clock::now());
+                         ends.push_back(std::chrono::steady_clock::now());
+                         return Measurement{1, 1};
+                       }});
+  sample_interleaved(sources, o);
+  ASSERT_EQ(starts.size(), 12u);
+  for (size_t i = 1; i < starts.size(); ++i)
+    EXPECT_GE(std::chrono::duration<double>(starts[i] - ends[i - 1]).count(), 0.01) << i;
 }
 
 TEST(SampleInterleaved, AFailingCandidateLeavesTheOthersSampling) {

@@ -26,6 +26,7 @@ struct BenchOptions {
   int repetitions = 5;
   double target_ci = 0.02;
   double max_time_s = 10;
+  double settle_s = 0.02;    // pause before each repetition (SamplingOptions::settle_s)
   double min_time_s = 0.05;  // per repetition and candidate
   uint64_t seed = 42;
   bool quick = false;

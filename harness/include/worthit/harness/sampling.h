@@ -28,6 +28,12 @@ struct SamplingOptions {
   // No new round starts after this many seconds of sampling of one case
   // (workload and size, every candidate); 0: no budget.
   double max_time_s = 10;
+  // A pause before each repetition. After its turn a candidate's idle
+  // threads (OpenMP's, TensorFlow's pools, in this process or a worker)
+  // spin for a few milliseconds; a multi-threaded candidate timed in that
+  // window shares its cores with them and, on a small machine, runs up to
+  // 2x slower in that repetition only (docs/measurement.md, "Settling").
+  double settle_s = 0.02;
   double confidence = 0.95;
   int bootstrap_resamples = 2000;    // the results' own interval uses the same
   uint64_t bootstrap_seed = 0x5eed;  // so the stop check and stats agree exactly
