@@ -455,7 +455,7 @@ Verb add_profile_verb(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--torch-steps", opts->torch_steps,
                   "Which training steps the ATen capture records: sampled (the first two and every "
-                  "tenth, every op in them; +3% step time where every step costs +20%) or all "
+                  "tenth, every op in them; +3% step time where every step costs +38%) or all "
                   "(docs/hot-ops.md, \"Sampled steps\")")
       ->capture_default_str();
   sub->add_option("--top", opts->top, "Rows per summary table")->capture_default_str();

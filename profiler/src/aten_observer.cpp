@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "worthit/profiler/profiler.h"
+#include "worthit/trace/op_calls.h"
 #include "worthit/trace/trace.h"
 
 namespace {
@@ -616,22 +617,22 @@ void append_ops(worthit::trace::Trace& trace) {
     for (size_t i = 0; i < plan.windows.size(); ++i) {
       const auto [on, off] = plan.windows[i];
       worthit::trace::Event w;
-      w.name = "worthit capture";
-      w.category = "worthit";
+      w.name = worthit::trace::category::kCaptureWindow;
+      w.category = worthit::trace::category::kWorthitNote;
       w.phase = 'X';
       w.pid = pid;
       w.tid = 0;  // a track of its own: not the parent of the main thread's ops
       w.ts_ns = on;
       w.dur_ns = std::max<int64_t>((off ? off : now) - on, 1);
-      w.args = {{"after_step", i > 0 && plan.steps > 0}};
+      w.args = {{"after_step", i > 0}};  // later windows open at an optimizer step's end
       trace.events.push_back(std::move(w));
       ++windows;
     }
   }
   // How the ops were captured, for the summary (docs/trace-schema.md).
   worthit::trace::Event note;
-  note.name = "worthit torch capture";
-  note.category = "worthit";
+  note.name = worthit::trace::category::kTorchCaptureNote;
+  note.category = worthit::trace::category::kWorthitNote;
   note.phase = 'i';
   note.pid = pid;
   note.tid = ::getpid();
@@ -661,6 +662,8 @@ void after_fork_in_child() {
   CapturePlan& p = capture_plan();
   new (&p.mutex) std::mutex;
   p.windows.clear();
+  p.steps = 0;  // its own count: the trace sums them over processes
+  p.last_step = 0;
   if (p.sampled && p.on) p.windows.emplace_back(wp::now_ns(), 0);
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "worthit/trace/op_calls.h"
 #include "worthit/trace/time_math.h"
 
 namespace worthit::trace {
@@ -93,9 +94,10 @@ CapturedSteps captured_steps(const SliceIndex& index, const Steps& steps) {
   std::map<int64_t, std::vector<Window>> windows;  // per pid
   size_t optimizer_steps = 0;  // every one, captured or not (the observer counts them)
   for (const Event& e : index.trace().events) {
-    if (e.category == "worthit" && e.name == "worthit torch capture" && e.args.is_object())
+    if (e.category != category::kWorthitNote) continue;
+    if (e.name == category::kTorchCaptureNote && e.args.is_object())
       optimizer_steps += size_t(std::max<int64_t>(e.args.value("optimizer_steps", int64_t{0}), 0));
-    if (e.phase == 'X' && e.category == "worthit" && e.name == "worthit capture" && e.dur_ns > 0) {
+    if (e.phase == 'X' && e.name == category::kCaptureWindow && e.dur_ns > 0) {
       const bool after = e.args.is_object() && e.args.value("after_step", false);
       windows[e.pid].push_back({e.ts_ns, add_saturating(e.ts_ns, e.dur_ns), after});
     }

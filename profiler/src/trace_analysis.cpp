@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "worthit/trace/analysis.h"
+#include "worthit/trace/op_calls.h"
 #include "worthit/trace/slices.h"
 #include "worthit/trace/time_math.h"
 
@@ -50,7 +51,7 @@ std::vector<RangeStat> range_stats(const Trace& trace) {
       // Kineto's "Trace" slice spans the whole profile and worthit's own
       // slices ("worthit capture": which steps the ATen observer recorded)
       // mark stretches of it; neither is a range of the program's.
-      if (e.category == "Trace" || e.category == "worthit") continue;
+      if (e.category == "Trace" || e.category == category::kWorthitNote) continue;
       const int64_t dur = sub_saturating(s.end_ns, s.start_ns);
       RangeStat& r = by_name[s.name];
       if (r.count == 0) {
@@ -88,7 +89,9 @@ std::vector<ThreadBusy> thread_busy(const Trace& trace) {
       t.name = it->second;
     int64_t covered = kMinTimeNs;
     for (const Slice& s : tr.slices) {
-      if (const auto& c = trace.events[s.event].category; c == "Trace" || c == "worthit") continue;
+      if (const auto& c = trace.events[s.event].category;
+          c == "Trace" || c == category::kWorthitNote)
+        continue;
       const int64_t from = std::max(s.start_ns, covered);
       if (s.end_ns > from) t.busy_ns = add_saturating(t.busy_ns, sub_saturating(s.end_ns, from));
       covered = std::max(covered, s.end_ns);

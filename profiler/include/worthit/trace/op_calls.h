@@ -19,6 +19,7 @@ inline constexpr const char* kTorchOp = "cpu_op";             // ATen ops, autog
 inline constexpr const char* kTorchUser = "user_annotation";  // record_function ranges
 inline constexpr const char* kWorthitNote = "worthit";        // how a process was captured
 inline constexpr const char* kTorchCaptureNote = "worthit torch capture";  // the note's name
+inline constexpr const char* kCaptureWindow = "worthit capture";  // a stretch the observer recorded
 }  // namespace category
 
 struct OpInput {
