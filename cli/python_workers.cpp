@@ -674,6 +674,7 @@ class WorkerGroup final : public Participant {
         r = proc_->request({{"cmd", "measure"},
                             {"id", it->second},
                             {"min_time_s", options_.min_time_s},
+                            {"warmup_s", options_.warmup_s},
                             {"iterations", iterations}});
       } catch (const WorkerDied& e) {
         const std::string output = proc_ ? proc_->own_output() : "";

@@ -40,7 +40,7 @@ struct BenchArgs {
   bool min_time_given = false;
   bool target_ci_given = false;
   bool max_time_given = false;
-  bool settle_given = false;
+  bool warmup_given = false;
   bool no_table = false;
   bool no_calibrate = false;
   int processes = 1;
@@ -142,8 +142,8 @@ std::vector<std::string> child_command(const BenchArgs& args, const std::string&
   cmd.push_back(std::string("--target-ci=") + sampling);
   std::snprintf(sampling, sizeof sampling, "%.17g", o.max_time_s);
   cmd.push_back(std::string("--max-time=") + sampling);
-  std::snprintf(sampling, sizeof sampling, "%.17g", o.settle_s);
-  cmd.push_back(std::string("--settle=") + sampling);
+  std::snprintf(sampling, sizeof sampling, "%.17g", o.warmup_s);
+  cmd.push_back(std::string("--warmup=") + sampling);
   if (o.verbose) cmd.push_back("--verbose");
   if (!calibration.empty())
     cmd.push_back("--calibration=" + calibration);
@@ -230,7 +230,7 @@ int run_bench(BenchArgs& args) {
     if (!args.min_time_given) o.min_time_s = 0.01;
     if (!args.target_ci_given) o.target_ci = 0.05;
     if (!args.max_time_given) o.max_time_s = 1;
-    if (!args.settle_given) o.settle_s = 0;  // a smoke run: time over steadiness
+    if (!args.warmup_given) o.warmup_s = 0;  // a smoke run: time over steadiness
   }
   // -r N alone is a fixed count; with --target-ci it is the minimum.
   if (args.repetitions_given && !args.target_ci_given) o.target_ci = 0;
@@ -344,6 +344,7 @@ int run_bench(BenchArgs& args) {
   file.settings.target_ci = o.target_ci;
   file.settings.max_time_s = o.max_time_s;
   file.settings.min_time_s = o.min_time_s;
+  file.settings.warmup_s = o.warmup_s;
   file.settings.seed = o.seed;
   file.settings.quick = o.quick;
   file.settings.workload_globs = o.workload_globs;
@@ -420,11 +421,12 @@ Verb add_bench_verb(CLI::App& app) {
                   "(default 10; the minimum repetitions are always taken; 0: none)")
       ->check(CLI::Range(0.0, 86400.0))
       ->each([a = args.get()](const std::string&) { a->max_time_given = true; });
-  cmd->add_option("--settle", o.settle_s,
-                  "Seconds to pause before each repetition, so the idle threads of what ran\n"
-                  "before stop spinning (default 0.02; 0 with --quick)")
+  cmd->add_option("--warmup", o.warmup_s,
+                  "Seconds each repetition runs its candidate untimed before timing it (one call\n"
+                  "at least), while idle cores wake up and the idle threads of what ran before\n"
+                  "stop spinning (default 0.02; 0: none, the default with --quick)")
       ->check(CLI::Range(0.0, 10.0))
-      ->each([a = args.get()](const std::string&) { a->settle_given = true; });
+      ->each([a = args.get()](const std::string&) { a->warmup_given = true; });
   cmd->add_option("--processes", args->processes,
                   "Run the whole selection in N fresh processes, one after the other, and pool\n"
                   "their samples (default 1). Each process has its own memory layout, which moves\n"

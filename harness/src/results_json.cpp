@@ -358,6 +358,7 @@ json to_json(const ResultsFile& f) {
             {"max_time_s", f.settings.max_time_s},
             {"processes", f.settings.processes},
             {"min_time_s", f.settings.min_time_s},
+            {"warmup_s", f.settings.warmup_s},
             {"seed", f.settings.seed},
             {"quick", f.settings.quick},
             {"workloads", f.settings.workload_globs},
@@ -394,6 +395,7 @@ ResultsFile results_from_json(const json& j) {
     f.settings.processes = static_cast<int>(in_range(get_or<int64_t>(*s, "processes", 1, ws), 1,
                                                      kMaxProcessIndex + 1, ws + ".processes"));
     f.settings.min_time_s = non_negative_in(*s, "min_time_s", ws);
+    f.settings.warmup_s = non_negative_in(*s, "warmup_s", ws);
     f.settings.seed = get_or<uint64_t>(*s, "seed", 0, ws);
     f.settings.quick = get_or<bool>(*s, "quick", false, ws);
     f.settings.workload_globs = get_or<std::vector<std::string>>(*s, "workloads", {}, ws);

@@ -88,9 +88,18 @@ void spin_for(std::chrono::nanoseconds d) {
   }
 }
 
+// Untimed calls for at least `seconds`, one at least (measure_once's comment says why).
+void warm_up(const std::function<void()>& run, double seconds) {
+  if (seconds <= 0) return;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  do run();
+  while (std::chrono::steady_clock::now() < until);
+}
+
 Measurement measure(const std::string& name, const std::function<void()>& run, double min_time_s,
-                    int64_t fixed_iterations) {
+                    int64_t fixed_iterations, double warmup_s) {
   const double slowdown = planted_slowdown_for(name);
+  warm_up(run, warmup_s);
   // The planted delay is a fraction of the fastest call seen so far, not of
   // the call just made: a call stretched by preemption would otherwise
   // stretch its delay too and make the planted slowdown noisier than real.
@@ -171,13 +180,13 @@ double planted_slowdown_for(const std::string& candidate_name) {
 }
 
 Measurement measure_once(const std::string& name, const std::function<void()>& run,
-                         double min_time_s) {
-  return measure(name, run, min_time_s, 0);
+                         double min_time_s, double warmup_s) {
+  return measure(name, run, min_time_s, 0, warmup_s);
 }
 
 Measurement measure_repetition(const std::string& name, const std::function<void()>& run,
-                               double min_time_s, int64_t fixed_iterations) {
-  return measure(name, run, min_time_s, fixed_iterations);
+                               double min_time_s, int64_t fixed_iterations, double warmup_s) {
+  return measure(name, run, min_time_s, fixed_iterations, warmup_s);
 }
 
 Measurement measure_device_once(const std::string& name, const std::function<double()>& timed_run,
@@ -226,7 +235,6 @@ SamplingOptions BenchOptions::sampling() const {
   s.min_repetitions = std::max(1, repetitions);
   s.target_ci = target_ci;
   s.max_time_s = max_time_s;
-  s.settle_s = settle_s;
   return s;
 }
 
@@ -329,11 +337,12 @@ class LocalParticipant final : public Participant {
   // `iterations` then counts timed_run invocations.
   std::function<Measurement()> bind(Timed& t, const std::string& name) const {
     const double min_time = options_.min_time_s;
-    return [&t, name, min_time] {
+    const double warmup = options_.warmup_s;
+    return [&t, name, min_time, warmup] {
       const PreparedRun& p = t.prepared;
       Measurement m = p.timed_run ? measure_device(name, p.timed_run, p.calls_per_timed_run,
                                                    min_time, t.iterations)
-                                  : measure(name, p.run, min_time, t.iterations);
+                                  : measure(name, p.run, min_time, t.iterations, warmup);
       t.iterations = p.timed_run ? m.iterations / p.calls_per_timed_run : m.iterations;
       return m;
     };

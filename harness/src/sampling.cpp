@@ -1,8 +1,8 @@
 #include "worthit/harness/sampling.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
-#include <thread>
 
 #include "worthit/results/stats.h"
 
@@ -34,13 +34,15 @@ double median_ci_halfwidth(std::span<const double> samples_ns, const SamplingOpt
 }
 
 StopReason stop_reason(std::span<const double> samples_ns, double elapsed_s,
-                       const SamplingOptions& o) {
+                       const SamplingOptions& o, double next_round_s) {
   const int n = static_cast<int>(samples_ns.size());
   if (n < std::max(1, o.min_repetitions)) return StopReason::sampling;
   if (o.target_ci <= 0) return StopReason::repetitions;
   if (median_ci_halfwidth(samples_ns, o) <= o.target_ci) return StopReason::target_ci;
   if (o.max_repetitions > 0 && n >= o.max_repetitions) return StopReason::max_repetitions;
-  if (o.max_time_s > 0 && elapsed_s >= o.max_time_s) return StopReason::time_budget;
+  if (o.max_time_s > 0 &&
+      (elapsed_s >= o.max_time_s || elapsed_s + std::max(0.0, next_round_s) > o.max_time_s))
+    return StopReason::time_budget;
   return StopReason::sampling;
 }
 
@@ -60,11 +62,10 @@ std::vector<SampledSeries> sample_interleaved(const std::vector<SampleSource>& s
   int seq = 0;
   for (int round = 0; !active.empty(); ++round) {
     if (on_round) on_round(round, static_cast<int>(active.size()));
+    const double round_start = clock();
     for (size_t k = 0; k < active.size(); ++k) {
       const size_t i = active[(k + static_cast<size_t>(round)) % active.size()];
       SampledSeries& s = series[i];
-      if (options.settle_s > 0)
-        std::this_thread::sleep_for(std::chrono::duration<double>(options.settle_s));
       try {
         const Measurement m = sources[i].measure();
         s.samples_ns.push_back(m.ns_per_call);
@@ -77,11 +78,14 @@ std::vector<SampledSeries> sample_interleaved(const std::vector<SampleSource>& s
     }
     // Decided after the whole round, so that every source still sampling got
     // the same time slice of the machine in this round.
-    const double elapsed = clock() - start;
+    const double now = clock();
+    const double elapsed = now - start;
+    const double round_s = now - round_start;
     std::vector<size_t> still;
     for (size_t i : active) {
       SampledSeries& s = series[i];
-      if (s.stop == StopReason::sampling) s.stop = stop_reason(s.samples_ns, elapsed, options);
+      if (s.stop == StopReason::sampling)
+        s.stop = stop_reason(s.samples_ns, elapsed, options, round_s);
       if (s.stop == StopReason::sampling) still.push_back(i);
     }
     active = std::move(still);

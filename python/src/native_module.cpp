@@ -135,8 +135,6 @@ SamplingOptions sampling_options(const py::dict& d) {
       o.max_time_s = value.cast<double>();
     else if (k == "confidence")
       o.confidence = value.cast<double>();
-    else if (k == "settle_s")
-      o.settle_s = value.cast<double>();
     else
       throw py::key_error("unknown sampling option '" + k + "'");
   }
@@ -272,19 +270,25 @@ PYBIND11_MODULE(WORTHIT_NATIVE_MODULE, m) {
       "One repetition through the harness sampler (Google Benchmark): (ns per call, iterations)");
   m.def(
       "measure_repetition",
-      [](const std::string& name, py::function fn, double min_time_s, int64_t iterations) {
+      [](const std::string& name, py::function fn, double min_time_s, int64_t iterations,
+         double warmup_s) {
         const Measurement r = measure_repetition(
-            name, [&fn] { fn(); }, min_time_s, iterations);
+            name, [&fn] { fn(); }, min_time_s, iterations, warmup_s);
         return py::make_tuple(r.ns_per_call, r.iterations);
       },
       py::arg("name"), py::arg("fn"), py::arg("min_time_s"), py::arg("iterations"),
-      "One repetition with the iteration count fixed when > 0: (ns per call, iterations)");
+      py::arg("warmup_s") = 0.0,
+      "One repetition with the iteration count fixed when > 0, after untimed calls for at "
+      "least warmup_s (none when 0): (ns per call, iterations)");
   m.def(
       "stop_reason",
-      [](const std::vector<double>& samples, double elapsed_s, const py::dict& options) {
-        return std::string(to_string(stop_reason(samples, elapsed_s, sampling_options(options))));
+      [](const std::vector<double>& samples, double elapsed_s, const py::dict& options,
+         double next_round_s) {
+        return std::string(
+            to_string(stop_reason(samples, elapsed_s, sampling_options(options), next_round_s)));
       },
       py::arg("samples_ns"), py::arg("elapsed_s"), py::arg("options") = py::dict(),
+      py::arg("next_round_s") = 0.0,
       "The harness's stopping rule: 'sampling', 'target-ci', 'time-budget', 'repetitions', ...");
   m.def(
       "sample_interleaved",
@@ -364,15 +368,18 @@ PYBIND11_MODULE(WORTHIT_NATIVE_MODULE, m) {
              const Measurement m = measure_once(name, r.prepared.run, min_time_s);
              return py::make_tuple(m.ns_per_call, m.iterations);
            })
-      .def("measure_repetition",
-           [](CppRun& r, const std::string& name, double min_time_s, int64_t iterations) {
-             Measurement m;
-             {
-               py::gil_scoped_release release;
-               m = measure_repetition(name, r.prepared.run, min_time_s, iterations);
-             }
-             return py::make_tuple(m.ns_per_call, m.iterations);
-           });
+      .def(
+          "measure_repetition",
+          [](CppRun& r, const std::string& name, double min_time_s, int64_t iterations,
+             double warmup_s) {
+            Measurement m;
+            {
+              py::gil_scoped_release release;
+              m = measure_repetition(name, r.prepared.run, min_time_s, iterations, warmup_s);
+            }
+            return py::make_tuple(m.ns_per_call, m.iterations);
+          },
+          py::arg("name"), py::arg("min_time_s"), py::arg("iterations"), py::arg("warmup_s") = 0.0);
   m.def(
       "prepare_cpp",
       [](const std::string& workload, const std::string& backend, std::shared_ptr<BufferSet> inputs,

@@ -117,12 +117,15 @@ def cost_of(c: Candidate, w: Workload) -> dict | None:
 class Timed:
     row: dict | None  # None for a helper that makes no row (the C++ twin)
     name: str
-    measure: Callable[[float, int], tuple[float, int]]  # (min_time_s, iterations) -> (ns, iters)
+    # (min_time_s, iterations, warmup_s) -> (ns, iters)
+    measure: Callable[[float, int, float], tuple[float, int]]
     twin_of: str | None = None
 
 
-def _python_measure(name: str, run: Callable[[], object]) -> Callable[[float, int], tuple[float, int]]:
-    return lambda min_time, iters: _native.measure_repetition(name, run, min_time, iters)
+def _python_measure(name: str,
+                    run: Callable[[], object]) -> Callable[[float, int, float], tuple[float, int]]:
+    return lambda min_time, iters, warmup: _native.measure_repetition(name, run, min_time, iters,
+                                                                      warmup)
 
 
 class Worker:
@@ -191,7 +194,8 @@ class Worker:
     def measure(self, req: dict) -> dict:
         t = self.timed[int(req["id"])]
         try:
-            ns, iters = t.measure(float(req["min_time_s"]), int(req.get("iterations", 0)))
+            ns, iters = t.measure(float(req["min_time_s"]), int(req.get("iterations", 0)),
+                                  float(req.get("warmup_s", 0)))
         except Exception as e:  # noqa: BLE001 - the candidate's own failure
             return {"error": error_text(e), "detail": traceback.format_exc()}
         return {"ns": ns, "iterations": iters}
@@ -284,13 +288,14 @@ class Worker:
                 continue
             run.run()  # warm-up, untimed
             name = f"{w.name}/{cpp}"
-            self.timed.append(Timed(None, name, lambda m, i, r=run, n=name: r.measure_repetition(n, m, i),
+            self.timed.append(Timed(None, name,
+                                    lambda m, i, w, r=run, n=name: r.measure_repetition(n, m, i, w),
                                     twin_of=t.name))
             self.keep.append(run)
 
 
 def run_here(w: Workload, size: Size, cands: list[Candidate], *, threads: int = 1, seed: int = 42,
-             min_time_s: float = 0.05, **sampling: object) -> list[dict]:
+             min_time_s: float = 0.05, warmup_s: float = 0.02, **sampling: object) -> list[dict]:
     """Benchmarks candidates of one case in this process: the gate, then the
     harness's rounds and stopping rule (``_native.sample_interleaved``, the
     very code `worthit bench` runs; ``sampling`` takes its options:
@@ -306,7 +311,7 @@ def run_here(w: Workload, size: Size, cands: list[Candidate], *, threads: int = 
 
     def source(k: int) -> Callable[[], tuple[float, int]]:
         def measure() -> tuple[float, int]:
-            ns, it = timed[k].measure(min_time_s, iters[k])
+            ns, it = timed[k].measure(min_time_s, iters[k], warmup_s)
             iters[k] = it
             return ns, it
         return measure

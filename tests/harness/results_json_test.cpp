@@ -19,7 +19,15 @@ ResultsFile sample_file() {
   f.created = "2026-11-26T13:00:00Z";
   f.tool_version = "0.1.0";
   f.machine = collect_machine_fingerprint();
-  f.settings = {2, 9, 3, 0.05, 42, false, {"*"}, {"*"}};
+  f.settings = {.threads = 2,
+                .repetitions = 9,
+                .processes = 3,
+                .min_time_s = 0.05,
+                .warmup_s = 0.02,
+                .seed = 42,
+                .quick = false,
+                .workload_globs = {"*"},
+                .backend_globs = {"*"}};
   f.calibration =
       Calibration{20.5, 18.0, 150.0, "matmul/libtorch", 2, "cpu", "2026-11-26T12:00:00Z"};
   f.gpu_calibration =
@@ -76,6 +84,7 @@ TEST(ResultsJson, RoundTripsEveryField) {
   EXPECT_EQ(g.results[0].samples_ns, f.results[0].samples_ns);
   EXPECT_EQ(g.results[0].sample_process, f.results[0].sample_process);
   EXPECT_EQ(g.settings.processes, 3);
+  EXPECT_DOUBLE_EQ(g.settings.warmup_s, 0.02);
   EXPECT_EQ(g.results[1].status, ResultStatus::incorrect);
   EXPECT_DOUBLE_EQ(*g.results[0].speedup_vs_best_framework, 1.7);
   EXPECT_DOUBLE_EQ(g.calibration->peak_gflops, 150.0);

@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -87,6 +88,40 @@ TEST(Runner, SelectsByGlobAndSize) {
 
   o.sizes = {"m=3"};
   EXPECT_THROW(select(registry, o), std::invalid_argument);
+}
+
+// A call that takes at least `d`, recording when it started.
+std::function<void()> timed_call(std::vector<std::chrono::steady_clock::time_point>& starts,
+                                 std::chrono::microseconds d) {
+  return [&starts, d] {
+    const auto t0 = std::chrono::steady_clock::now();
+    starts.push_back(t0);
+    while (std::chrono::steady_clock::now() - t0 < d) {
+    }
+  };
+}
+
+TEST(Runner, EachRepetitionWarmsUpUntimedBeforeTheTimedCalls) {
+  std::vector<std::chrono::steady_clock::time_point> starts;
+  const auto run = timed_call(starts, std::chrono::microseconds(1000));
+  // With a fixed count of 3, every call before the last 3 is warm-up.
+  const Measurement m = measure_repetition("warm", run, 0.001, 3, 0.02);
+  EXPECT_EQ(m.iterations, 3);
+  ASSERT_GE(starts.size(), 4u);
+  const size_t first_timed = starts.size() - 3;
+  EXPECT_GE(std::chrono::duration<double>(starts[first_timed] - starts[0]).count(), 0.02);
+  // The warm-up is not in the measurement: 1 ms calls, not 20 ms spread over 3.
+  EXPECT_LT(m.ns_per_call, 5e6);
+
+  starts.clear();
+  measure_repetition("cold", run, 0.001, 3, 0);
+  EXPECT_EQ(starts.size(), 3u) << "warmup 0 calls nothing untimed";
+
+  // A call longer than the warm-up: exactly one untimed call.
+  std::vector<std::chrono::steady_clock::time_point> slow_starts;
+  measure_repetition("slow", timed_call(slow_starts, std::chrono::microseconds(5000)), 0.001, 2,
+                     0.001);
+  EXPECT_EQ(slow_starts.size(), 3u);
 }
 
 TEST(Runner, PlantedSlowdownIsParsedPerCandidate) {

@@ -72,6 +72,21 @@ def test_sampler_and_statistics_are_the_harness_ones():
     assert stats["ci95_low_ns"] <= 12.0 <= stats["ci95_high_ns"]
 
 
+def test_a_repetition_warms_up_untimed_for_the_asked_time():
+    import time
+    calls = []
+    def call():
+        calls.append(time.perf_counter())
+        time.sleep(0.001)
+    ns, iters = _native.measure_repetition("py/warm", call, 0.001, 3, 0.02)
+    assert iters == 3 and len(calls) > 3
+    assert calls[-3] - calls[0] >= 0.02  # the untimed calls came first
+    assert ns < 10e6  # and are not in the time per call
+    calls.clear()
+    _native.measure_repetition("py/cold", call, 0.001, 3, 0.0)
+    assert len(calls) == 3
+
+
 def test_normalize_result_checks_the_schema():
     row = {"workload": "gelu", "candidate": "gelu/x", "size": "n=1", "backend": "x", "framework": False,
            "status": "ok", "samples_ns": [1.0], "stats": _native.summarize([1.0])}

@@ -26,7 +26,7 @@ struct BenchOptions {
   int repetitions = 5;
   double target_ci = 0.02;
   double max_time_s = 10;
-  double settle_s = 0.02;    // pause before each repetition (SamplingOptions::settle_s)
+  double warmup_s = 0.02;    // untimed calls before each repetition (measure_repetition)
   double min_time_s = 0.05;  // per repetition and candidate
   uint64_t seed = 42;
   bool quick = false;
@@ -40,12 +40,20 @@ struct BenchOptions {
 // Times `run` for one repetition through Google Benchmark (at least
 // min_time_s, after Google Benchmark's own iteration-count estimation). Every
 // candidate, C++ or Python, is sampled by this function.
+//
+// Before the timed calls, `run` is called untimed for at least warmup_s (one
+// call at least; 0: none). In a schedule of rounds every repetition follows
+// another candidate's turn, and two things slow its first milliseconds: a core
+// that was idle runs the first call after waking up to 2x slower, and the
+// previous candidate's idle threads (libgomp's team, TensorFlow's pools, in
+// this process or a worker) spin for about 10 ms before they sleep, taking
+// the cores a multi-threaded candidate needs (docs/measurement.md, "Warm-up").
 Measurement measure_once(const std::string& name, const std::function<void()>& run,
-                         double min_time_s);
+                         double min_time_s, double warmup_s = 0);
 // The same with the iteration count fixed (> 0) after a first repetition
 // found it, so that every sample of a candidate averages the same calls.
 Measurement measure_repetition(const std::string& name, const std::function<void()>& run,
-                               double min_time_s, int64_t fixed_iterations);
+                               double min_time_s, int64_t fixed_iterations, double warmup_s);
 
 // Times a device-timed run (PreparedRun::timed_run) for one repetition with
 // Google Benchmark's manual time: each iteration's time is what timed_run

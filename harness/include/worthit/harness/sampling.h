@@ -26,14 +26,9 @@ struct SamplingOptions {
   // its median has at most this relative half-width (0.02: +-2%).
   double target_ci = 0.02;
   // No new round starts after this many seconds of sampling of one case
-  // (workload and size, every candidate); 0: no budget.
+  // (workload and size, every candidate), nor one that would end after it at
+  // the last round's pace; 0: no budget.
   double max_time_s = 10;
-  // A pause before each repetition. After its turn a candidate's idle
-  // threads (OpenMP's, TensorFlow's pools, in this process or a worker)
-  // spin for a few milliseconds; a multi-threaded candidate timed in that
-  // window shares its cores with them and, on a small machine, runs up to
-  // 2x slower in that repetition only (docs/measurement.md, "Settling").
-  double settle_s = 0.02;
   double confidence = 0.95;
   int bootstrap_resamples = 2000;    // the results' own interval uses the same
   uint64_t bootstrap_seed = 0x5eed;  // so the stop check and stats agree exactly
@@ -52,8 +47,10 @@ const char* to_string(StopReason r);  // "target-ci", "time-budget", "repetition
 // The rule, pure: does a candidate with these samples stop, `elapsed_s` into
 // its case's sampling, and why? The minimum count is always taken; the
 // interval is the same percentile bootstrap of the median as the results'.
+// The budget also stops a round that would end past it: `next_round_s` is
+// how long the next round is expected to take (the last one's length).
 StopReason stop_reason(std::span<const double> samples_ns, double elapsed_s,
-                       const SamplingOptions& options);
+                       const SamplingOptions& options, double next_round_s = 0);
 
 // The relative half-width of the bootstrap CI of the median of `samples_ns`
 // (what stop_reason compares with target_ci).

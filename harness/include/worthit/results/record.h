@@ -158,6 +158,7 @@ struct RunSettings {
   int repetitions = 0;  // per process: the fixed count, or the minimum when adaptive
   int processes = 1;    // fresh bench processes whose samples were pooled
   double min_time_s = 0;
+  double warmup_s = 0;  // untimed calls before each repetition
   uint64_t seed = 0;
   bool quick = false;
   std::vector<std::string> workload_globs;
