@@ -122,6 +122,12 @@ TEST(Runner, EachRepetitionWarmsUpUntimedBeforeTheTimedCalls) {
   measure_repetition("slow", timed_call(slow_starts, std::chrono::microseconds(5000)), 0.001, 2,
                      0.001);
   EXPECT_EQ(slow_starts.size(), 3u);
+  // A call that fills min_time by itself is not warmed up after the first
+  // repetition: an untimed call would double the repetition.
+  slow_starts.clear();
+  measure_repetition("slow", timed_call(slow_starts, std::chrono::microseconds(5000)), 0.001, 1,
+                     0.02);
+  EXPECT_EQ(slow_starts.size(), 1u);
 }
 
 TEST(Runner, PlantedSlowdownIsParsedPerCandidate) {

@@ -42,7 +42,7 @@ struct BenchOptions {
 // candidate, C++ or Python, is sampled by this function.
 //
 // Before the timed calls, `run` is called untimed for at least warmup_s (one
-// call at least; 0: none). In a schedule of rounds every repetition follows
+// call at least; 0: none), except in a repetition of a single call. In a schedule of rounds every repetition follows
 // another candidate's turn, and two things slow its first milliseconds: a core
 // that was idle runs the first call after waking up to 2x slower, and the
 // previous candidate's idle threads (libgomp's team, TensorFlow's pools, in
