@@ -197,10 +197,21 @@ class WorkerProcess {
   // gone: crashed, exited or killed after `timeout_s` without an event).
   json request(const json& cmd, const std::function<void(const json&)>& on_event = {},
                double timeout_s = 0) {
-    if (timeout_s <= 0) timeout_s = config_.timeout_s;
+    send(cmd);
+    return await_reply(on_event, timeout_s);
+  }
+
+  // The two halves of request(), for a command the worker may work on while
+  // this process does something else: send now, await the reply later.
+  void send(const json& cmd) {
     if (pid_ <= 0) throw WorkerDied("the worker is not running");
     const std::string line = cmd.dump() + "\n";
     if (!write_all(line)) throw WorkerDied(died_text());
+  }
+
+  json await_reply(const std::function<void(const json&)>& on_event = {}, double timeout_s = 0) {
+    if (timeout_s <= 0) timeout_s = config_.timeout_s;
+    if (pid_ <= 0) throw WorkerDied("the worker is not running");
     auto last = std::chrono::steady_clock::now();
     for (;;) {
       std::string msg;
@@ -474,8 +485,26 @@ class WorkerGroup final : public Participant {
 
   std::vector<CaseKey> cases() override { return cases_; }
 
+  // The worker starts on the case now and prepare() collects its reply: the
+  // workers' inputs, references, gates and compiles overlap with each other
+  // and with the C++ candidates' (seconds each at large sizes). The request is
+  // sent from this thread, as every fork of a worker must be: a worker dies
+  // with the thread that started it (PR_SET_PDEATHSIG).
+  void begin_prepare(const CaseKey& c) override {
+    sent_prepare_.clear();
+    try {
+      ensure_running();
+      proc_->send(prepare_command(c));
+      sent_prepare_ = key(c);
+    } catch (const std::exception&) {
+      // prepare() starts it again and reports what goes wrong
+    }
+  }
+
   PreparedCase prepare(const CaseKey& c,
                        const std::function<void(const std::string&)>& say) override {
+    const bool sent = sent_prepare_ == key(c);
+    sent_prepare_.clear();
     current_ = c;
     say_ = say;
     // Counts belong to a case: a size 64 times larger must not run the
@@ -487,8 +516,7 @@ class WorkerGroup final : public Participant {
       json reply;
       std::string phase, candidate;
       try {
-        ensure_running();
-        reply = proc_->request(prepare_command(c), [&](const json& ev) {
+        const auto on_event = [&](const json& ev) {
           const std::string kind = ev.value("event", "");
           if (kind == "begin") {
             candidate = ev.value("candidate", "");
@@ -498,7 +526,13 @@ class WorkerGroup final : public Participant {
           } else if (kind == "progress") {
             say(ev.value("line", ""));
           }
-        });
+        };
+        if (sent && attempt == 0 && proc_ && proc_->alive()) {
+          reply = proc_->await_reply(on_event);
+        } else {
+          ensure_running();
+          reply = proc_->request(prepare_command(c), on_event);
+        }
       } catch (const WorkerDied& e) {
         const std::string output = proc_ ? proc_->own_output() : "";
         proc_.reset();
@@ -724,6 +758,7 @@ class WorkerGroup final : public Participant {
   std::map<std::string, std::vector<std::string>> case_candidates_;
   std::optional<CaseKey> current_;
   std::function<void(const std::string&)> say_;
+  std::string sent_prepare_;  // key() of the case begin_prepare sent, until prepare() collects it
   std::map<std::string, int> ids_;
   std::map<std::string, int64_t> iterations_;
   std::map<std::string, int64_t> repetition_;

@@ -57,6 +57,7 @@ std::vector<BenchResult> run_schedule(const std::vector<Participant*>& participa
       if (progress) progress(head + line);
     };
     std::vector<PreparedCase> prepared;
+    for (Participant* p : owners[ci]) p->begin_prepare(c);
     for (Participant* p : owners[ci]) {
       say("preparing " + p->name() + " candidates");
       prepared.push_back(p->prepare(

@@ -163,7 +163,9 @@ class FakeProcess final : public Participant {
       : name_(std::move(name)), candidates_(std::move(candidates)), log_(log) {}
   std::string name() const override { return name_; }
   std::vector<CaseKey> cases() override { return {{"w", "n=1", {{"n", 1}}}}; }
+  void begin_prepare(const CaseKey&) override { events.push_back("begin " + name_); }
   PreparedCase prepare(const CaseKey& c, const std::function<void(const std::string&)>&) override {
+    events.push_back("prepare " + name_);
     PreparedCase p;
     for (const auto& cand : candidates_) {
       BenchResult r;
@@ -183,6 +185,7 @@ class FakeProcess final : public Participant {
   }
   void release(const CaseKey&) override { ++released; }
   int prepared = 0, released = 0;
+  static inline std::vector<std::string> events;
 
  private:
   std::string name_;
@@ -216,4 +219,21 @@ TEST(Schedule, CandidatesOfEveryProcessShareTheRounds) {
     for (int i = 0; i < 3; ++i) EXPECT_EQ(r.sample_seq[size_t(i)] / 3, i) << r.candidate;
     EXPECT_GT(r.stats.median, 0);
   }
+}
+
+TEST(Schedule, EveryParticipantBeginsPreparingBeforeAnyPrepares) {
+  // So that workers prepare a case in their processes while the C++
+  // candidates are prepared here.
+  std::vector<std::string> log;
+  FakeProcess cpp("C++", {"cpp-simd"}, log), py("python:torch", {"torch"}, log),
+      tf("python:tensorflow", {"tensorflow"}, log);
+  FakeProcess::events.clear();
+  SamplingOptions o;
+  o.target_ci = 0;
+  o.min_repetitions = 1;
+  run_schedule({&cpp, &py, &tf}, o, {});
+  EXPECT_EQ(FakeProcess::events,
+            (std::vector<std::string>{"begin C++", "begin python:torch", "begin python:tensorflow",
+                                      "prepare C++", "prepare python:torch",
+                                      "prepare python:tensorflow"}));
 }

@@ -44,6 +44,10 @@ class Participant {
   // progress; failures of one candidate are rows, not exceptions.
   virtual PreparedCase prepare(const CaseKey& c,
                                const std::function<void(const std::string&)>& say) = 0;
+  // Called for every participant of a case before any prepare(): one that
+  // prepares in another process (a Python worker) starts there, so the
+  // participants' preparations overlap. Nothing is timed meanwhile.
+  virtual void begin_prepare(const CaseKey&) {}
   // After sampling: the rows hold their samples; `series` has every source's
   // (helpers included) in source order, for numbers derived from several.
   virtual void finish(const CaseKey&, PreparedCase&, const std::vector<SampledSeries>&) {}
