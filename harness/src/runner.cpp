@@ -88,7 +88,7 @@ void spin_for(std::chrono::nanoseconds d) {
   }
 }
 
-// Untimed calls for at least `seconds`, one at least (measure_once's comment says why).
+// Untimed calls for at least `seconds`, one at least (measure_repetition's comment says why).
 void warm_up(const std::function<void()>& run, double seconds) {
   if (seconds <= 0) return;
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
@@ -184,8 +184,8 @@ double planted_slowdown_for(const std::string& candidate_name) {
 }
 
 Measurement measure_once(const std::string& name, const std::function<void()>& run,
-                         double min_time_s, double warmup_s) {
-  return measure(name, run, min_time_s, 0, warmup_s);
+                         double min_time_s) {
+  return measure(name, run, min_time_s, 0, 0);
 }
 
 Measurement measure_repetition(const std::string& name, const std::function<void()>& run,

@@ -40,18 +40,19 @@ struct BenchOptions {
 // Times `run` for one repetition through Google Benchmark (at least
 // min_time_s, after Google Benchmark's own iteration-count estimation). Every
 // candidate, C++ or Python, is sampled by this function.
-//
-// Before the timed calls, `run` is called untimed for at least warmup_s (one
-// call at least; 0: none), except in a repetition of a single call. In a schedule of rounds every repetition follows
-// another candidate's turn, and two things slow its first milliseconds: a core
-// that was idle runs the first call after waking up to 2x slower, and the
-// previous candidate's idle threads (libgomp's team, TensorFlow's pools, in
-// this process or a worker) spin for about 10 ms before they sleep, taking
-// the cores a multi-threaded candidate needs (docs/measurement.md, "Warm-up").
 Measurement measure_once(const std::string& name, const std::function<void()>& run,
-                         double min_time_s, double warmup_s = 0);
+                         double min_time_s);
 // The same with the iteration count fixed (> 0) after a first repetition
 // found it, so that every sample of a candidate averages the same calls.
+//
+// Before the timed calls, `run` is called untimed for at least warmup_s (one
+// call at least; 0: none), except in a repetition of a single call. In a
+// schedule of rounds every repetition follows another candidate's turn, and
+// two things slow its first milliseconds: a core that was idle runs its first
+// call as much as 2x slower, and the previous candidate's idle threads
+// (libgomp's team, TensorFlow's pools, in this process or a worker) spin for
+// about 10 ms before they sleep, taking the cores a multi-threaded candidate
+// needs (docs/measurement.md, "Warm-up").
 Measurement measure_repetition(const std::string& name, const std::function<void()>& run,
                                double min_time_s, int64_t fixed_iterations, double warmup_s);
 
