@@ -49,7 +49,7 @@ Measurement measure_once(const std::string& name, const std::function<void()>& r
 // call at least; 0: none), except in a repetition of a single call. In a
 // schedule of rounds every repetition follows another candidate's turn, and
 // two things slow its first milliseconds: a core that was idle runs its first
-// call as much as 2x slower, and the previous candidate's idle threads
+// call about 1.5x slower, and the previous candidate's idle threads
 // (libgomp's team, TensorFlow's pools, in this process or a worker) spin for
 // about 10 ms before they sleep, taking the cores a multi-threaded candidate
 // needs (docs/measurement.md, "Warm-up").
