@@ -317,8 +317,9 @@ PYBIND11_MODULE(WORTHIT_NATIVE_MODULE, m) {
   m.def(
       "measure_source_text",
       [](const std::string& path, const std::string& text) {
-        return to_json(RecordedCost{"", {reports::measure_source_text(path, text)}, {}})["files"][0]
-            .dump();
+        RecordedCost cost;
+        cost.files = {reports::measure_source_text(path, text)};
+        return to_json(cost)["files"][0].dump();
       },
       py::arg("path"), py::arg("text"),
       "The maintenance metrics of one file's text (JSON, as results.json records them)");

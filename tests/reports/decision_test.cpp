@@ -292,8 +292,11 @@ TEST(Decision, OneDecisionPerFamilyWithItsOwnBestVariant) {
   for (const auto& d : report.decisions) {
     ASSERT_TRUE(d.best_framework) << d.family;
     EXPECT_EQ(d.best_framework->family, d.family);
-    for (const auto& c : d.candidates)
-      if (c.framework) EXPECT_EQ(c.family, d.family) << c.candidate;
+    for (const auto& c : d.candidates) {
+      if (c.framework) {
+        EXPECT_EQ(c.family, d.family) << c.candidate;
+      }
+    }
   }
   const Decision& pt = *by["pytorch"];
   EXPECT_EQ(pt.best_framework->backend, "torch.compile");
