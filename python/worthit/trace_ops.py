@@ -360,6 +360,9 @@ def _torch_candidate(spec: dict, compiled: bool):
         extra: dict[str, float] = {}
         fn = (lambda: op(*args, **kwargs))
         if compiled:
+            from worthit.backends._common import await_inductor_cpu_probe
+
+            await_inductor_cpu_probe()
             target = torch.compile(lambda *a, **k: op(*a, **k), dynamic=False)
             t0 = time.perf_counter()
             target(*args, **kwargs)  # compiles, untimed

@@ -1,6 +1,10 @@
 """Every built-in Python backend passes the correctness gate on every workload
 it supports (quick sizes), run the way `worthit bench` runs it: in its worker."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from conftest import have, run_workers
@@ -53,6 +57,24 @@ def test_torch_backends(tmp_path):
         if r["backend"] in ("torch.compile", "torch.jit"):
             assert r["extra"]["compile_time_s"] > 0
         assert r["threads"] == 2
+
+
+@pytest.mark.skipif(not have("torch"), reason="torch is not installed in this interpreter")
+def test_the_torch_worker_probes_inductors_isa_before_the_first_compile():
+    # In a fresh interpreter: the torch group's setup must leave inductor's
+    # once-per-process ISA probe done (cached) by the time a torch.compile
+    # candidate starts its clock, so compile_time_s is the graph's compile only.
+    probe = (
+        "from worthit.backends import _common, torch_candidates\n"
+        "torch_candidates.setup(1)\n"
+        "started = [t.name for t in _common._inductor_probe]\n"
+        "_common.await_inductor_cpu_probe()\n"
+        "from torch._inductor import cpu_vec_isa\n"
+        "print(started == ['inductor-isa-probe'], cpu_vec_isa.valid_vec_isa_list.cache_info().currsize)\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "1"], out.stdout
 
 
 @pytest.mark.skipif(not have("tensorflow"), reason="tensorflow is not installed in this interpreter")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Callable
 
 from worthit.candidate import REGISTRY, Candidate, PrepareFn, module_missing
@@ -37,3 +38,33 @@ def cap_skip(limit: float, what: str, measure: Callable[[Size], float]) -> Calla
         return None
 
     return skip
+
+
+_inductor_probe: list[threading.Thread] = []
+
+
+def start_inductor_cpu_probe() -> None:
+    """Starts, in the background, the probe torch.compile's first CPU graph
+    runs once per process: inductor picks its vector ISA by loading a test
+    build of each in a fresh Python subprocess (six of them, 10 s on the 2-core
+    VM). Run when the torch worker starts, it overlaps the other workers'
+    start-up instead of the first case's compile, whose recorded
+    compile_time_s would otherwise be 10 s longer than every other size's."""
+
+    def probe() -> None:
+        try:
+            from torch._inductor import cpu_vec_isa
+
+            cpu_vec_isa.pick_vec_isa()
+        except Exception:  # noqa: BLE001 - torch.compile itself reports what fails
+            pass
+
+    if not _inductor_probe:
+        _inductor_probe.append(threading.Thread(target=probe, name="inductor-isa-probe", daemon=True))
+        _inductor_probe[0].start()
+
+
+def await_inductor_cpu_probe() -> None:
+    """Called before timing a torch.compile: the probe's result is cached."""
+    for t in _inductor_probe:
+        t.join()

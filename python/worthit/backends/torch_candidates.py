@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from worthit.backends._common import PACKAGE, add, cap_skip
+from worthit.backends._common import PACKAGE, add, await_inductor_cpu_probe, cap_skip, start_inductor_cpu_probe
 from worthit.candidate import Prepared, RunContext
 
 SRC = [f"{PACKAGE}/backends/torch_candidates.py"]
@@ -42,6 +42,7 @@ def setup(threads: int) -> None:
         mode = torch.inference_mode()
         mode.__enter__()  # for the worker's life: no autograd bookkeeping per call
         _state["inference"] = mode
+    start_inductor_cpu_probe()
 
 
 def _t(arrays: list[np.ndarray]):
@@ -111,6 +112,7 @@ def _compiled_recurrence(inputs: list[np.ndarray], outputs: list[np.ndarray], ct
     steps, k = a.shape[0], _torch_functions.RECURRENCE_CHUNK
     if steps % k:
         raise ValueError(f"t={steps} is not a multiple of the compiled chunk ({k})")
+    await_inductor_cpu_probe()
     t0 = time.perf_counter()
     chunk = _torch_compile(_torch_functions.recurrence_chunk)
     views = [(a[i:i + k], x[i:i + k], h[i:i + k]) for i in range(0, steps, k)]
@@ -132,6 +134,8 @@ def _compiled(workload: str, make: Callable[[Callable], Callable], warmup: int):
         if workload == "linear_recurrence" and make is _torch_compile:
             return _compiled_recurrence(inputs, outputs, ctx)
         ins, (y,) = _t(inputs), _t(outputs)
+        if make is _torch_compile:
+            await_inductor_cpu_probe()
         t0 = time.perf_counter()
         fn = make(_functions()[workload])
         for _ in range(warmup):  # compile (and, for TorchScript, profile and optimise)
