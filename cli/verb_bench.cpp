@@ -21,6 +21,7 @@
 #include "trace_workloads.h"
 #include "verbs.h"
 #include "worthit/harness/console_table.h"
+#include "worthit/harness/host_probe.h"
 #include "worthit/harness/runner.h"
 #include "worthit/kernels/builtin.h"
 #include "worthit/results/file_io.h"
@@ -356,6 +357,7 @@ int run_bench(BenchArgs& args) {
         bench_in_processes(args, calibration ? cal_path.string() : std::string(), progress);
     file.settings.processes = pooled.settings.processes;
     file.machine.libraries = pooled.machine.libraries;
+    file.host = std::move(pooled.host);
     file.results = std::move(pooled.results);
   } else {
     // One schedule over this process's C++ candidates and every Python
@@ -364,7 +366,10 @@ int run_bench(BenchArgs& args) {
     PythonWorkers workers(o, python, progress);
     std::vector<Participant*> participants{local.get()};
     for (Participant* p : workers.participants()) participants.push_back(p);
-    file.results = run_schedule(participants, o.sampling(), progress);
+    std::vector<double> probes;
+    file.results = run_schedule(participants, o.sampling(), progress,
+                                [&] { probes.push_back(probe_host_ns()); });
+    if (!probes.empty()) file.host = summarize_host_probes(probes);
     for (auto& r : workers.rows_without_case()) file.results.push_back(std::move(r));
     for (const auto& [lib, version] : workers.finish()) file.machine.libraries[lib] = version;
     record_builtin_costs(file.results);
@@ -372,6 +377,7 @@ int run_bench(BenchArgs& args) {
   annotate_results(file.results, calibrations);
   failures.summary();
   for (const auto& u : summarize_unavailable(file.results)) print(describe(u));
+  if (file.host) print(describe(*file.host));
 
   write_results(args.output, file);
   if (!args.no_table) print_results_table(std::cout, file);
@@ -418,13 +424,13 @@ Verb add_bench_verb(CLI::App& app) {
       ->each([a = args.get()](const std::string&) { a->target_ci_given = true; });
   cmd->add_option("--max-time", o.max_time_s,
                   "Sampling budget in seconds per workload and size, all candidates together\n"
-                  "(default 10; the minimum repetitions are always taken; 0: none)")
+                  "(default 8; the minimum repetitions are always taken; 0: none)")
       ->check(CLI::Range(0.0, 86400.0))
       ->each([a = args.get()](const std::string&) { a->max_time_given = true; });
   cmd->add_option("--warmup", o.warmup_s,
                   "Seconds each repetition runs its candidate untimed before timing it (one call\n"
                   "at least), while idle cores wake up and the idle threads of what ran before\n"
-                  "stop spinning (default 0.02; 0: none, the default with --quick)")
+                  "stop spinning (default 0.01; 0: none, the default with --quick)")
       ->check(CLI::Range(0.0, 10.0))
       ->each([a = args.get()](const std::string&) { a->warmup_given = true; });
   cmd->add_option("--processes", args->processes,

@@ -110,8 +110,9 @@ void print_results_table(std::ostream& out, const ResultsFile& file) {
     }
   }
   const auto folded = summarize_unavailable(file.results);
-  if (!folded.empty()) out << "\n";
+  if (!folded.empty() || file.host) out << "\n";
   for (const auto& g : folded) out << describe(g) << "\n";
+  if (file.host) out << describe(*file.host) << "\n";
   out << "\n* framework-native. speedup: best framework-native median / this median (>1: "
          "faster).\n";
   if (!file.calibration)

@@ -101,6 +101,11 @@ ResultsFile merge_process_results(const std::vector<ResultsFile>& processes,
     if (r.sample_seq.size() != r.samples_ns.size()) r.sample_seq.clear();
     r.stats = summarize(r.samples_ns, {}, r.sample_process);
   }
+  // The host probes of every process, pooled like the samples.
+  std::vector<double> probes;
+  for (const ResultsFile& f : processes)
+    if (f.host) probes.insert(probes.end(), f.host->probe_ns.begin(), f.host->probe_ns.end());
+  if (!probes.empty()) merged.host = summarize_host_probes(probes);
   return merged;
 }
 

@@ -365,6 +365,13 @@ json to_json(const ResultsFile& f) {
             {"backends", f.settings.backend_globs}}},
           {"calibration", f.calibration ? to_json(*f.calibration) : json(nullptr)},
           {"gpu_calibration", f.gpu_calibration ? to_json(*f.gpu_calibration) : json(nullptr)},
+          {"host", f.host ? json{{"probe_ns", f.host->probe_ns},
+                                 {"fastest_ns", f.host->fastest_ns},
+                                 {"median_ratio", f.host->median_ratio},
+                                 {"p90_ratio", f.host->p90_ratio},
+                                 {"max_ratio", f.host->max_ratio},
+                                 {"noisy", host_was_noisy(*f.host)}}
+                          : json(nullptr)},
           {"results", std::move(results)}};
 }
 
@@ -409,6 +416,13 @@ ResultsFile results_from_json(const json& j) {
     } catch (const SchemaError& e) {
       throw SchemaError(std::string("gpu_") + e.what());
     }
+  }
+  if (const json* h = json_fields::optional_field(j, "host", "")) {
+    // The readings are the record; the ratios are derived from them again.
+    auto probes = get_or<std::vector<double>>(*h, "probe_ns", {}, "host");
+    for (size_t i = 0; i < probes.size(); ++i)
+      json_fields::sample_time_ns(probes[i], "host.probe_ns[" + std::to_string(i) + "]");
+    f.host = summarize_host_probes(probes);
   }
   const auto& results = field(j, "results", "");
   if (!results.is_array()) throw SchemaError("results: expected an array");

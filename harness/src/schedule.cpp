@@ -31,7 +31,8 @@ void fill_row(BenchResult& r, const SampledSeries& s, const SamplingOptions& o) 
 }  // namespace
 
 std::vector<BenchResult> run_schedule(const std::vector<Participant*>& participants,
-                                      const SamplingOptions& sampling, const ProgressFn& progress) {
+                                      const SamplingOptions& sampling, const ProgressFn& progress,
+                                      const std::function<void()>& before_round) {
   // The union of cases, in first-listed order, and who has each.
   std::vector<CaseKey> cases;
   std::vector<std::vector<Participant*>> owners;
@@ -72,6 +73,7 @@ std::vector<BenchResult> run_schedule(const std::vector<Participant*>& participa
         where.emplace_back(pi, si);
       }
     const auto series = sample_interleaved(sources, sampling, [&](int round, int active) {
+      if (before_round) before_round();
       say("round " + std::to_string(round + 1) + ", " + std::to_string(active) + " of " +
           std::to_string(sources.size()) + " candidate(s) sampling");
     });

@@ -295,7 +295,7 @@ class Worker:
 
 
 def run_here(w: Workload, size: Size, cands: list[Candidate], *, threads: int = 1, seed: int = 42,
-             min_time_s: float = 0.05, warmup_s: float = 0.02, **sampling: object) -> list[dict]:
+             min_time_s: float = 0.05, warmup_s: float = 0.01, **sampling: object) -> list[dict]:
     """Benchmarks candidates of one case in this process: the gate, then the
     harness's rounds and stopping rule (``_native.sample_interleaved``, the
     very code `worthit bench` runs; ``sampling`` takes its options:

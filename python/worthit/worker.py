@@ -13,7 +13,7 @@ line on REPLY_FD (``"reply": true``), after any number of events:
       events {"event": "begin", "candidate": ..., "phase": "inputs"|"prepare"|"gate"},
              {"event": "end", "candidate": ...}, {"event": "progress", "line": ...}
       -> {"rows": [results.json records, not yet timed], "timed": [{"id", "candidate", "row", "twin_of"}]}
-  {"cmd": "measure", "id": 3, "min_time_s": 0.05, "iterations": 0, "warmup_s": 0.02}
+  {"cmd": "measure", "id": 3, "min_time_s": 0.05, "iterations": 0, "warmup_s": 0.01}
       -> {"ns": ..., "iterations": ...}  |  {"error": "...", "detail": "..."}
   {"cmd": "release"} -> {"ok": true}
   {"cmd": "quit"} -> {"libraries": {...}}, then the process exits

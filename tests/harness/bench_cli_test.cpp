@@ -88,6 +88,10 @@ TEST(BenchCli, QuickRunWritesAValidResultsFile) {
     EXPECT_EQ(r.stop_reason, "repetitions");
     EXPECT_TRUE(r.correctness.passed);
   }
+  // One host probe before each of the case's 3 rounds, and the verdict on it.
+  ASSERT_TRUE(file.host.has_value());
+  EXPECT_EQ(file.host->probe_ns.size(), 3u);
+  EXPECT_NE(o.output.find(describe(*file.host)), std::string::npos) << o.output;
 }
 
 TEST(BenchCli, ProcessesPoolFreshProcessesIntoOneFile) {
@@ -110,6 +114,8 @@ TEST(BenchCli, ProcessesPoolFreshProcessesIntoOneFile) {
     EXPECT_EQ(r.sample_process, (std::vector<int>{0, 0, 0, 1, 1, 1}));
     EXPECT_EQ(r.stats.n, 6);
   }
+  ASSERT_TRUE(file.host.has_value());
+  EXPECT_EQ(file.host->probe_ns.size(), 6u) << "both processes' probes, pooled";
   // Only the pooled file is left: the processes' own files are gone.
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
   fs::remove_all(dir);

@@ -107,3 +107,16 @@ TEST(ProcessMerge, InputsThatPooledProcessesKeepThemApartUnderTheirLabels) {
     EXPECT_STREQ(e.what(), "host beta reported 0 results, host alpha 1");
   }
 }
+
+TEST(ProcessMerge, PoolsTheHostProbesOfEveryProcess) {
+  auto a = process({result("cpp-simd", {10, 11, 12})});
+  auto b = process({result("cpp-simd", {13, 14, 15})});
+  auto c = process({result("cpp-simd", {16, 17, 18})});  // written before bench probed the host
+  a.host = summarize_host_probes(std::vector<double>{100, 110});
+  b.host = summarize_host_probes(std::vector<double>{190});
+  const auto merged = merge_process_results({a, b, c});
+  ASSERT_TRUE(merged.host.has_value());
+  EXPECT_EQ(merged.host->probe_ns, (std::vector<double>{100, 110, 190}));
+  EXPECT_DOUBLE_EQ(merged.host->max_ratio, 1.9);
+  EXPECT_FALSE(merge_process_results({c, c}).host.has_value());
+}

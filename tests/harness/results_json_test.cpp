@@ -32,6 +32,7 @@ ResultsFile sample_file() {
       Calibration{20.5, 18.0, 150.0, "matmul/libtorch", 2, "cpu", "2026-11-26T12:00:00Z"};
   f.gpu_calibration =
       Calibration{3000, 2800, 50000, "matmul/libtorch-cuda", 0, "cuda", "2026-11-26T12:01:00Z"};
+  f.host = summarize_host_probes(std::vector<double>{2.0e6, 2.1e6, 3.8e6, 2.0e6});
   BenchResult ok;
   ok.workload = "gelu";
   ok.size = "n=1024";
@@ -90,6 +91,28 @@ TEST(ResultsJson, RoundTripsEveryField) {
   EXPECT_DOUBLE_EQ(g.calibration->peak_gflops, 150.0);
   ASSERT_TRUE(g.gpu_calibration.has_value());
   EXPECT_EQ(g.gpu_calibration->device, "cuda");
+  ASSERT_TRUE(g.host.has_value());
+  EXPECT_EQ(g.host->probe_ns, f.host->probe_ns);
+  EXPECT_DOUBLE_EQ(g.host->max_ratio, 1.9);
+}
+
+TEST(ResultsJson, HostProbesAreOptionalAndTheirRatiosDerivedOnRead) {
+  auto j = to_json(sample_file());
+  EXPECT_EQ(j["host"]["noisy"], true);
+  auto older = j;
+  older.erase("host");  // files written before bench probed the host
+  EXPECT_FALSE(results_from_json(older).host.has_value());
+  auto edited = j;
+  edited["host"]["max_ratio"] = 1.0;  // derived: the readings decide
+  EXPECT_DOUBLE_EQ(results_from_json(edited).host->max_ratio, 1.9);
+  auto negative = j;
+  negative["host"]["probe_ns"][1] = -5;
+  try {
+    results_from_json(negative);
+    ADD_FAILURE() << "accepted a negative probe time";
+  } catch (const SchemaError& e) {
+    EXPECT_NE(std::string(e.what()).find("host.probe_ns[1]"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ResultsJson, CarriesSchemaNameVersionAndFingerprint) {

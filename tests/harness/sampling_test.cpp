@@ -45,7 +45,8 @@ SampleSource ticking(SampleSource s, FakeClock& clock, double step) {
 }  // namespace
 
 TEST(StopReason, Table) {
-  SamplingOptions o;  // min 5, target 2%, 10 s, cap 200
+  SamplingOptions o;  // min 5, target 2%, cap 200
+  o.max_time_s = 10;  // the table's times are against 10 s, whatever the default
   const std::vector<double> tight{100, 100.5, 99.5, 100.2, 99.8, 100.1};
   const std::vector<double> wide{100, 150, 70, 130, 90, 160};
   EXPECT_EQ(stop_reason(std::vector<double>(tight.begin(), tight.begin() + 4), 99, o),
@@ -236,4 +237,17 @@ TEST(Schedule, EveryParticipantBeginsPreparingBeforeAnyPrepares) {
             (std::vector<std::string>{"begin C++", "begin python:torch", "begin python:tensorflow",
                                       "prepare C++", "prepare python:torch",
                                       "prepare python:tensorflow"}));
+}
+
+TEST(Schedule, BeforeRoundRunsBeforeEveryRoundWhileNoCandidateRuns) {
+  // bench times its host probe there: once per round, never inside one.
+  std::vector<std::string> log;
+  FakeProcess cpp("C++", {"cpp-simd", "libtorch"}, log), py("python:torch", {"torch"}, log);
+  SamplingOptions o;
+  o.target_ci = 0;
+  o.min_repetitions = 4;
+  run_schedule({&cpp, &py}, o, {}, [&] { log.push_back("probe"); });
+  ASSERT_EQ(log.size(), 4u * 4u);
+  for (size_t i = 0; i < log.size(); ++i)
+    EXPECT_EQ(log[i] == "probe", i % 4 == 0) << "position " << i << ": " << log[i];
 }

@@ -467,6 +467,20 @@ TEST(Decision, GroupsWithNothingMeasuredBecomeAWarning) {
   EXPECT_EQ(report.warnings[0], "CUDA candidates unavailable: no CUDA device (1 row)");
 }
 
+TEST(Decision, ANoisyHostIsAWarningAndASteadyOneIsNot) {
+  ResultsFile f;
+  f.results = {record("libtorch", true, 1000), record("cpp-simd", false, 900)};
+  f.host = summarize_host_probes(std::vector<double>{100, 140, 190, 100, 140, 190, 100, 140});
+  const auto noisy = decide(f, with_share(0.5), default_policy());
+  ASSERT_EQ(noisy.warnings.size(), 1u);
+  EXPECT_EQ(noisy.warnings[0], describe(*f.host));
+  EXPECT_EQ(noisy.warnings[0].rfind("host noisy: ", 0), 0u);
+  f.host = summarize_host_probes(std::vector<double>{100, 101, 102, 100});
+  EXPECT_TRUE(decide(f, with_share(0.5), default_policy()).warnings.empty());
+  f.host.reset();  // results written before bench probed the host
+  EXPECT_TRUE(decide(f, with_share(0.5), default_policy()).warnings.empty());
+}
+
 TEST(Decision, VerdictNamesRoundTrip) {
   for (auto v : {Verdict::framework_is_enough, Verdict::use_framework_jit, Verdict::custom_worth_it,
                  Verdict::inconclusive, Verdict::custom_incorrect})

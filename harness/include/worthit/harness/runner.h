@@ -25,8 +25,8 @@ struct BenchOptions {
   // out. With target_ci 0, exactly `repetitions` (`-r N`).
   int repetitions = 5;
   double target_ci = 0.02;
-  double max_time_s = 10;
-  double warmup_s = 0.02;    // untimed calls before each repetition (measure_repetition)
+  double max_time_s = 8;
+  double warmup_s = 0.01;    // untimed calls before each repetition (measure_repetition)
   double min_time_s = 0.05;  // per repetition and candidate
   uint64_t seed = 42;
   bool quick = false;

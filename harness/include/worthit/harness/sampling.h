@@ -28,7 +28,7 @@ struct SamplingOptions {
   // No new round starts after this many seconds of sampling of one case
   // (workload and size, every candidate), nor one that would end after it at
   // the last round's pace; 0: no budget.
-  double max_time_s = 10;
+  double max_time_s = 8;
   double confidence = 0.95;
   int bootstrap_resamples = 2000;    // the results' own interval uses the same
   uint64_t bootstrap_seed = 0x5eed;  // so the stop check and stats agree exactly

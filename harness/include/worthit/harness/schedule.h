@@ -61,7 +61,10 @@ using ProgressFn = std::function<void(const std::string& line)>;
 // participants list them (first participant first), each case's candidates
 // from all participants sampled together. Returns the rows, by case, in
 // participant order, with samples, statistics and stop reasons filled in.
+// `before_round`, when given, runs before every sampling round, while every
+// participant is idle (bench times its host probe there).
 std::vector<BenchResult> run_schedule(const std::vector<Participant*>& participants,
-                                      const SamplingOptions& sampling, const ProgressFn& progress);
+                                      const SamplingOptions& sampling, const ProgressFn& progress,
+                                      const std::function<void()>& before_round = {});
 
 }  // namespace worthit

@@ -19,7 +19,8 @@ namespace worthit {
 // them. A result that is not ok in the first process keeps its status and
 // reason; one that fails only in a later process takes that process's status
 // and reason ("process 2/5: ..."). The header (machine, settings, calibration)
-// is the first process's, with settings.processes set. Throws
+// is the first process's, with settings.processes set; the host probes of
+// all of them are pooled (host_steadiness.h). Throws
 // std::runtime_error when the processes did not report the same results.
 // Derived figures (throughput, speedups) are left for annotate_results().
 //

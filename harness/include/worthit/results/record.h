@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "worthit/results/host_steadiness.h"
+
 namespace worthit {
 
 // Where a number came from, so files from different machines compare honestly.
@@ -177,6 +179,7 @@ struct ResultsFile {
   RunSettings settings;
   std::optional<Calibration> calibration;      // usually the CPU's (calibration.json)
   std::optional<Calibration> gpu_calibration;  // the GPU's (calibration-cuda.json), when measured
+  std::optional<HostSteadiness> host;          // the host probe's readings (bench); absent before
   std::vector<BenchResult> results;
 
   // The ceilings for results on `device`: whichever of the two calibrations

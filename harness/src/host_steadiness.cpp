@@ -1,0 +1,43 @@
+#include "worthit/results/host_steadiness.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "worthit/results/stats.h"
+
+namespace worthit {
+
+HostSteadiness summarize_host_probes(std::span<const double> probe_ns) {
+  HostSteadiness h;
+  h.probe_ns.assign(probe_ns.begin(), probe_ns.end());
+  if (probe_ns.empty()) return h;
+  h.fastest_ns = *std::min_element(probe_ns.begin(), probe_ns.end());
+  if (h.fastest_ns <= 0) return h;
+  h.median_ratio = median(probe_ns) / h.fastest_ns;
+  h.p90_ratio = quantile(probe_ns, 0.9) / h.fastest_ns;
+  h.max_ratio = *std::max_element(probe_ns.begin(), probe_ns.end()) / h.fastest_ns;
+  return h;
+}
+
+bool host_was_noisy(const HostSteadiness& h) {
+  return !h.probe_ns.empty() && h.p90_ratio > kNoisyHostP90Ratio;
+}
+
+std::string describe(const HostSteadiness& h) {
+  char buf[320];
+  const int rounds = static_cast<int>(h.probe_ns.size());
+  if (host_was_noisy(h))
+    std::snprintf(buf, sizeof buf,
+                  "host noisy: a fixed %.1f ms probe, timed before each of %d sampling rounds, "
+                  "ran up to %.2fx its fastest time (%.2fx or less in 9 of 10); unstable rows "
+                  "reflect the machine as well as the candidates",
+                  h.fastest_ns / 1e6, rounds, h.max_ratio, h.p90_ratio);
+  else
+    std::snprintf(buf, sizeof buf,
+                  "host steady: a fixed %.1f ms probe, timed before each of %d sampling rounds, "
+                  "ran within %.2fx of its fastest time in 9 of 10 (up to %.2fx)",
+                  h.fastest_ns / 1e6, rounds, h.p90_ratio, h.max_ratio);
+  return buf;
+}
+
+}  // namespace worthit
