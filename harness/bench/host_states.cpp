@@ -9,7 +9,6 @@
 //   build/<dir>/harness/bench/host_states [seconds, default 3]
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -31,20 +30,13 @@ volatile double chain_sink = 0;
   return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
 }
 
-double cv(const std::vector<double>& xs) {
-  double mean = 0, ss = 0;
-  for (double x : xs) mean += x;
-  mean /= static_cast<double>(xs.size());
-  for (double x : xs) ss += (x - mean) * (x - mean);
-  return std::sqrt(ss / static_cast<double>(xs.size() - 1)) / mean;
-}
-
 void print_spread(const char* what, const std::vector<double>& ns) {
   const worthit::HostSteadiness h = worthit::summarize_host_probes(ns);
   std::printf(
       "%-14s %5zu readings, fastest %.2f ms; over it: median %.2fx, p90 %.2fx, max %.2fx; CV "
       "%.1f%%\n",
-      what, ns.size(), h.fastest_ns / 1e6, h.median_ratio, h.p90_ratio, h.max_ratio, 100 * cv(ns));
+      what, ns.size(), h.fastest_ns / 1e6, h.median_ratio, h.p90_ratio, h.max_ratio,
+      100 * worthit::summarize(ns, {.bootstrap_resamples = 0}).cv);
 }
 
 }  // namespace
