@@ -1,6 +1,7 @@
 """Every built-in Python backend passes the correctness gate on every workload
 it supports (quick sizes), run the way `worthit bench` runs it: in its worker."""
 
+import json
 import os
 import subprocess
 import sys
@@ -59,22 +60,53 @@ def test_torch_backends(tmp_path):
         assert r["threads"] == 2
 
 
-@pytest.mark.skipif(not have("torch"), reason="torch is not installed in this interpreter")
-def test_the_torch_worker_probes_inductors_isa_before_the_first_compile():
-    # In a fresh interpreter: the torch group's setup must leave inductor's
-    # once-per-process ISA probe done (cached) by the time a torch.compile
-    # candidate starts its clock, so compile_time_s is the graph's compile only.
-    probe = (
-        "from worthit.backends import _common, torch_candidates\n"
-        "torch_candidates.setup(1)\n"
-        "started = [t.name for t in _common._inductor_probe]\n"
-        "_common.await_inductor_cpu_probe()\n"
-        "from torch._inductor import cpu_vec_isa\n"
-        "print(started == ['inductor-isa-probe'], cpu_vec_isa.valid_vec_isa_list.cache_info().currsize)\n")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
+_ISA_PROBE = (
+    "from worthit.backends import _common, torch_candidates\n"
+    "torch_candidates.setup(1)\n"
+    "started = [t.name for t in _common._inductor_probe]\n"
+    "_common.await_inductor_cpu_probe()\n"
+    "from torch._inductor import config, cpu_vec_isa\n"
+    "print(started == ['inductor-isa-probe'], cpu_vec_isa.valid_vec_isa_list.cache_info().currsize,\n"
+    "      config.cpp.vec_isa_ok, cpu_vec_isa.pick_vec_isa())\n")
+
+
+def _probe_in_fresh_interpreter(cache_home):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), XDG_CACHE_HOME=str(cache_home))
+    env.pop("TORCHINDUCTOR_VEC_ISA_OK", None)
+    out = subprocess.run([sys.executable, "-c", _ISA_PROBE], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["True", "1"], out.stdout
+    return out.stdout.split(None, 3)
+
+
+@pytest.mark.skipif(not have("torch"), reason="torch is not installed in this interpreter")
+def test_the_torch_worker_settles_inductors_isa_before_the_first_compile_and_once_per_machine(tmp_path):
+    # The torch group's setup must leave inductor's once-per-process ISA probe
+    # done by the time a torch.compile candidate starts its clock, so
+    # compile_time_s is the graph's compile only; and a later run on the same
+    # machine must reuse the outcome instead of probing again.
+    kept_path = tmp_path / "worthit" / "inductor-vec-isa.json"
+    started, cached, ok, first_isa = _probe_in_fresh_interpreter(tmp_path)
+    assert (started, cached, ok) == ("True", "1", "None")
+    kept = json.loads(kept_path.read_text())
+    assert kept["fingerprint"]["torch"] and isinstance(kept["valid"], list)
+    kept_at = kept_path.stat().st_mtime_ns
+
+    from worthit.backends import _common
+
+    started, cached, ok, isa = _probe_in_fresh_interpreter(tmp_path)
+    assert (started, cached) == ("True", "1")
+    if kept["valid"] and kept["valid"] == _common._flag_supported_isas():
+        assert (ok, isa) == ("True", first_isa), "the kept outcome was not reused"
+        assert kept_path.stat().st_mtime_ns == kept_at, "a reused outcome is not written again"
+    else:  # some ISA failed its test build here: inductor must keep testing
+        assert ok == "None"
+
+    # Another torch or compiler is another fingerprint: inductor tests again.
+    kept["fingerprint"]["torch"] = "0.0-elsewhere"
+    kept_path.write_text(json.dumps(kept))
+    started, cached, ok, isa = _probe_in_fresh_interpreter(tmp_path)
+    assert (ok, isa) == ("None", first_isa)
+    assert json.loads(kept_path.read_text())["fingerprint"]["torch"] != "0.0-elsewhere"
 
 
 @pytest.mark.skipif(not have("tensorflow"), reason="tensorflow is not installed in this interpreter")
