@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "exec_image.h"
 #include "scratch_folder.h"
 #include "verbs.h"
 
@@ -30,17 +31,12 @@ int run_child(const std::vector<std::string>& command,
               const std::vector<std::pair<std::string, std::string>>& env, const char* verb,
               ScratchFolder* group_watcher) {
   const bool own_group = group_watcher != nullptr;
+  const ExecImage image(command, EnvChanges{{}, env, {}}, std::string("worthit ") + verb);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
     if (own_group) ::setpgid(0, 0);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> argv;
-    for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    std::fprintf(stderr, "worthit %s: cannot run '%s': %s\n", verb, argv[0], std::strerror(errno));
-    ::_exit(127);
+    image.exec();
   }
   if (own_group) {
     ::setpgid(pid, pid);  // both sides, so the group exists whichever runs first

@@ -1,6 +1,7 @@
 #include "python_workers.h"
 
 #include "build_config.h"
+#include "exec_image.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -265,20 +266,28 @@ class WorkerProcess {
 
  private:
   void spawn() {
+    const std::string threads = std::to_string(config_.threads);
+    EnvChanges env;
+    env.set = {{"PYTHONPATH", python_path(config_.package_dir)},
+               {"PYTHONUNBUFFERED", "1"},
+               {"OMP_NUM_THREADS", threads},
+               {"MKL_NUM_THREADS", threads},
+               {"OPENBLAS_NUM_THREADS", threads},
+               {"TF_NUM_INTRAOP_THREADS", threads},
+               // One compile process: no pool of inductor workers
+               // competing for the cores or outliving their worker.
+               {"TORCHINDUCTOR_COMPILE_THREADS", "1"}};
+    if (config_.group == "torch")
+      env.set.emplace_back("WORTHIT_NATIVE_TORCH", "1");
+    else
+      env.unset.push_back("WORTHIT_NATIVE_TORCH");
+    env.fallback = {{"TF_NUM_INTEROP_THREADS", "1"}, {"TF_CPP_MIN_LOG_LEVEL", "2"}};
+    const ExecImage image({config_.python, "-m", "worthit.worker", "--serve", "3", "4"}, env,
+                          "worthit bench: Python worker");
     int cmd[2], reply[2], log[2];
     if (::pipe2(cmd, O_CLOEXEC) || ::pipe2(reply, O_CLOEXEC) || ::pipe2(log, O_CLOEXEC))
       throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     const pid_t parent = ::getpid();
-    std::vector<std::string> env_add = {"PYTHONPATH=" + python_path(config_.package_dir),
-                                        "PYTHONUNBUFFERED=1",
-                                        "OMP_NUM_THREADS=" + std::to_string(config_.threads),
-                                        "MKL_NUM_THREADS=" + std::to_string(config_.threads),
-                                        "OPENBLAS_NUM_THREADS=" + std::to_string(config_.threads),
-                                        "TF_NUM_INTRAOP_THREADS=" + std::to_string(config_.threads),
-                                        // One compile process: no pool of inductor workers
-                                        // competing for the cores or outliving their worker.
-                                        "TORCHINDUCTOR_COMPILE_THREADS=1"};
-    if (config_.group == "torch") env_add.push_back("WORTHIT_NATIVE_TORCH=1");
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (pid == 0) {
@@ -296,15 +305,7 @@ class WorkerProcess {
       ::dup2(logw, 2);
       const int devnull = ::open("/dev/null", O_RDONLY);
       if (devnull >= 0) ::dup2(devnull, 0);
-      ::unsetenv("WORTHIT_NATIVE_TORCH");
-      for (const auto& kv : env_add) ::putenv(const_cast<char*>(kv.c_str()));
-      ::setenv("TF_NUM_INTEROP_THREADS", "1", 0);
-      ::setenv("TF_CPP_MIN_LOG_LEVEL", "2", 0);
-      const char* argv[] = {
-          config_.python.c_str(), "-m", "worthit.worker", "--serve", "3", "4", nullptr};
-      ::execv(argv[0], const_cast<char* const*>(argv));
-      std::fprintf(stderr, "cannot run %s: %s\n", argv[0], std::strerror(errno));
-      ::_exit(127);
+      image.exec();
     }
     ::close(cmd[0]);
     ::close(reply[1]);
