@@ -102,13 +102,16 @@ MachineFingerprint collect_machine_fingerprint() {
   return m;
 }
 
+std::filesystem::path cache_folder() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
+    return std::filesystem::path(x) / "worthit";
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home && *home ? home : ".") / ".cache" / "worthit";
+}
+
 std::filesystem::path default_calibration_path() {
   if (const char* p = std::getenv("WORTHIT_CALIBRATION"); p && *p) return p;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-    return std::filesystem::path(x) / "worthit" / "calibration.json";
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home && *home ? home : ".") / ".cache" / "worthit" /
-         "calibration.json";
+  return cache_folder() / "calibration.json";
 }
 
 std::optional<Calibration> load_calibration(const std::filesystem::path& path) {

@@ -404,6 +404,10 @@ PYBIND11_MODULE(WORTHIT_NATIVE_MODULE, m) {
   m.def("glob_match", [](const std::string& p, const std::string& t) { return glob_match(p, t); });
   m.def("physical_core_count", &physical_core_count);
   m.def(
+      "cache_folder", [] { return cache_folder().string(); },
+      "Where worthit keeps what it learnt about this machine between runs (calibration, "
+      "inductor's ISA probe)");
+  m.def(
       "set_threads",
       [](int n) {
         omp_set_num_threads(n);

@@ -163,3 +163,16 @@ def test_run_here_benchmarks_a_case_in_this_process():
     (row,) = run_here(w, size, [c], min_time_s=0.002, target_ci=0.05, max_time_s=2)
     assert row["status"] == "ok", row["reason"]
     assert row["stop_reason"] in ("target-ci", "time-budget") and row["stats"]["n"] >= 5
+
+
+def test_the_cache_folder_is_one_rule_for_cpp_and_python(monkeypatch, tmp_path):
+    from worthit.backends._common import inductor_isa_cache_path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert _native.cache_folder() == str(tmp_path / "xdg" / "worthit")
+    assert inductor_isa_cache_path() == tmp_path / "xdg" / "worthit" / "inductor-vec-isa.json"
+    # An empty XDG_CACHE_HOME counts as unset, as the XDG spec says.
+    monkeypatch.setenv("XDG_CACHE_HOME", "")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert _native.cache_folder() == str(tmp_path / "home" / ".cache" / "worthit")
+    assert inductor_isa_cache_path().parent == tmp_path / "home" / ".cache" / "worthit"

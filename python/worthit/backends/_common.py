@@ -50,9 +50,10 @@ _inductor_probe: list[threading.Thread] = []
 
 def inductor_isa_cache_path() -> Path:
     """Where the outcome of inductor's ISA probe is kept between runs:
-    beside worthit's calibration, in the user's cache folder."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "worthit" / "inductor-vec-isa.json"
+    beside worthit's calibration, in the folder the C++ side names."""
+    from worthit import _native
+
+    return Path(_native.cache_folder()) / "inductor-vec-isa.json"
 
 
 def _inductor_isa_fingerprint() -> dict[str, Any]:

@@ -12,8 +12,12 @@ namespace worthit {
 MachineFingerprint collect_machine_fingerprint();
 int physical_core_count();
 
+// Where worthit keeps what it learnt about this machine between runs:
+// $XDG_CACHE_HOME/worthit, else ~/.cache/worthit. Python asks for it through
+// _native (the torch worker's inductor-vec-isa.json lives there too).
+std::filesystem::path cache_folder();
 // Where `worthit calibrate` stores ceilings: $WORTHIT_CALIBRATION, else
-// $XDG_CACHE_HOME/worthit/calibration.json, else ~/.cache/worthit/calibration.json.
+// calibration.json in cache_folder().
 std::filesystem::path default_calibration_path();
 std::optional<Calibration> load_calibration(const std::filesystem::path& path);
 // Where the GPU's ceilings are kept, beside the CPU's: calibration-cuda.json.
