@@ -43,7 +43,6 @@ class ExecImage {
   [[noreturn]] void exec() const noexcept;
 
   const std::string& program() const { return program_; }
-  const std::vector<std::string>& environment() const { return env_; }
 
  private:
   std::vector<std::string> argv_, env_, shell_argv_;
