@@ -67,15 +67,18 @@ def fleet(tmp_path_factory, request):
         'exec "$WORTHIT_TEST_REAL_BIN" "$@"\n')
     wrapper.chmod(0o755)
     marker, pidfile, fail_marker = tmp / "slow", tmp / "sleep.pid", tmp / "fail"
+    alpha_tmp = tmp / "alpha-tmp"  # where alpha's jobs make their scratch folders
+    alpha_tmp.mkdir()
     env = {"PYTHONPATH": PACKAGE_DIR + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "WORTHIT_NO_CALIBRATE": "1", "WORTHIT_BIN": real}
     hosts = {"alpha": {"WORTHIT_BIN": str(wrapper), "WORTHIT_TEST_REAL_BIN": real,
                        "WORTHIT_TEST_SLOW_MARKER": str(marker),
                        "WORTHIT_TEST_FAIL_MARKER": str(fail_marker),
-                       "WORTHIT_TEST_SLOW_PIDFILE": str(pidfile)},
+                       "WORTHIT_TEST_SLOW_PIDFILE": str(pidfile), "TMPDIR": str(alpha_tmp)},
              "beta": {}}
     with LocalFleet(tmp / "dask", hosts, env) as f:
         f.marker, f.pidfile, f.fail_marker, f.real, f.tmp = marker, pidfile, fail_marker, real, tmp
+        f.alpha_tmp = alpha_tmp
         yield f
 
 
@@ -168,6 +171,10 @@ def test_a_killed_worker_costs_its_host_only_and_a_rerun_resumes(fleet, tmp_path
     while pid_alive(sleeper) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not pid_alive(sleeper), "alpha's bench outlived its killed worker"
+    # ...and its scratch folder, which the killed job could not remove itself.
+    while list(fleet.alpha_tmp.glob("worthit-fleet-*")) and time.monotonic() < deadline + 10:
+        time.sleep(0.1)
+    assert not list(fleet.alpha_tmp.glob("worthit-fleet-*")), "the killed job's scratch was left"
 
     # The nanny restarts alpha's worker; the same -o folder resumes alpha only.
     fleet.wait_for_workers(2)
@@ -228,6 +235,7 @@ def test_a_bench_that_times_out_is_killed_and_recorded(fleet, tmp_path):
     assert error["reason"] == "the bench timed out after 30 s (--timeout) and was killed"
     results_of(out / "beta.results.json")
     assert not pid_alive(int(fleet.pidfile.read_text()))
+    assert not list(fleet.alpha_tmp.glob("worthit-fleet-*")), "the timed-out job's scratch was left"
 
 
 def test_a_failing_bench_is_retried_then_recorded_with_its_reason(fleet, tmp_path):

@@ -129,7 +129,8 @@ def run_bench_job(host: str, bench_args: list[str], processes: int,
         _progress(host, "bench started: " + " ".join(cmd[1:]))
         start = time.monotonic()
         with open(log, "wb") as log_file:
-            proc = subprocess.Popen([sys.executable, guard, *cmd], stdin=subprocess.PIPE,
+            proc = subprocess.Popen([sys.executable, guard, "--scratch", str(work), *cmd],
+                                    stdin=subprocess.PIPE,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                     env=env, start_new_session=True)
             stopped = _relay(proc, host, log_file, start, timeout_s, _cancel_check())
@@ -161,7 +162,9 @@ def _relay(proc: subprocess.Popen, host: str, log_file, start: float,
     """Copies the bench's stderr to `log_file` and, line by line, to the
     client; kills the bench's process group past `timeout_s` or when the
     client gave up on the job. Returns "timeout", "cancelled" or "" (it
-    ended). Closing the guard's stdin at the end lets it exit."""
+    ended). At the end it tells the guard, with a line on its stdin, that
+    the job is done with the bench, so the guard neither kills the group nor
+    removes the scratch folder the job still reads."""
     import selectors
 
     assert proc.stderr is not None and proc.stdin is not None
@@ -192,7 +195,11 @@ def _relay(proc: subprocess.Popen, host: str, log_file, start: float,
             os.killpg(proc.pid, 9)
         except ProcessLookupError:
             pass
-    proc.stdin.close()
+    try:
+        proc.stdin.write(b"done\n")
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass  # the guard has exited already
     proc.wait()
     sel.close()
     proc.stderr.close()
