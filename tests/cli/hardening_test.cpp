@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -18,15 +17,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_shell.h"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
+using Outcome = worthit::test::ShellOutcome;
 
 class Cli : public ::testing::Test {
  protected:
@@ -44,16 +42,8 @@ class Cli : public ::testing::Test {
   // Runs `worthit ARGS` in the test's folder, under a timeout so a hang
   // fails the test (exit 124) instead of blocking the suite.
   Outcome run(const std::string& args, int timeout_s = 120) {
-    const std::string cmd = "cd '" + dir_.string() + "' && timeout " + std::to_string(timeout_s) +
-                            " '" WORTHIT_BIN "' " + args + " 2>&1";
-    Outcome o;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) o.output.append(buf.data(), n);
-    const int status = ::pclose(p);
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return o;
+    return worthit::test::run_shell("cd '" + dir_.string() + "' && timeout " +
+                                    std::to_string(timeout_s) + " '" WORTHIT_BIN "' " + args);
   }
 
   fs::path write(const std::string& name, const std::string& text) {

@@ -1,32 +1,18 @@
 // The worthit binary's exit codes and messages for the harness verbs.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
 
 #include <gtest/gtest.h>
 
+#include "run_shell.h"
 #include "worthit/results/results_json.h"
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
+using Outcome = worthit::test::ShellOutcome;
 
 // Benches here measure no ceilings unless a test asks (env = "" then).
 Outcome run(const std::string& args, const std::string& env = "WORTHIT_NO_CALIBRATE=1") {
-  const std::string cmd = env + " " + std::string(WORTHIT_BIN) + " " + args + " 2>&1";
-  Outcome o;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) o.output.append(buf.data(), n);
-  const int status = pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+  return worthit::test::run_shell(env + " " + std::string(WORTHIT_BIN) + " " + args);
 }
 
 int count_lines(const std::string& s) {

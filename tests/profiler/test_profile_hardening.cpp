@@ -4,16 +4,14 @@
 // warning that leaves the program's exit code, the merged trace and no
 // parts folder behind.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
 
+#include "run_shell.h"
 #include "worthit/trace/trace.h"
 
 namespace fs = std::filesystem;
@@ -21,10 +19,7 @@ namespace wt = worthit::trace;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;
-};
+using Outcome = worthit::test::ShellOutcome;
 
 class ProfileHardening : public ::testing::Test {
  protected:
@@ -41,16 +36,8 @@ class ProfileHardening : public ::testing::Test {
 
   // `worthit profile -o DIR/trace.json -- COMMAND`, stdout and stderr together.
   Outcome profile(const std::string& command) {
-    const std::string cmd = "cd '" + dir_.string() + "' && '" WORTHIT_BIN "' profile -o '" +
-                            trace_path().string() + "' -- " + command + " 2>&1";
-    Outcome o;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) o.output.append(buf.data(), n);
-    const int status = ::pclose(p);
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return o;
+    return worthit::test::run_shell("cd '" + dir_.string() + "' && '" WORTHIT_BIN "' profile -o '" +
+                                    trace_path().string() + "' -- " + command);
   }
 
   fs::path trace_path() const { return dir_ / "trace.json"; }
@@ -147,15 +134,11 @@ TEST_F(ProfileHardening, ABrokenPartIsAWarningNotTheEnd) {
 
 TEST_F(ProfileHardening, AnOutputFolderIsRefusedBeforeTheProgramRuns) {
   fs::create_directories(dir_ / "out");
-  const std::string cmd = "cd '" + dir_.string() + "' && '" WORTHIT_BIN "' profile -o '" +
-                          (dir_ / "out").string() + "' -- touch ran 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  std::string out;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  const Outcome o =
+      worthit::test::run_shell("cd '" + dir_.string() + "' && '" WORTHIT_BIN "' profile -o '" +
+                               (dir_ / "out").string() + "' -- touch ran");
+  const std::string& out = o.output;
+  EXPECT_EQ(o.code, 2) << out;
   EXPECT_NE(out.find("is a folder"), std::string::npos) << out;
   EXPECT_EQ(out.find("Success"), std::string::npos) << out;
   EXPECT_FALSE(fs::exists(dir_ / "ran")) << "the program ran before the output was checked";
