@@ -369,7 +369,8 @@ int run_bench(BenchArgs& args) {
     std::vector<double> probes;
     file.results = run_schedule(participants, o.sampling(), progress,
                                 [&] { probes.push_back(probe_host_ns()); });
-    if (!probes.empty()) file.host = summarize_host_probes(probes);
+    if (!probes.empty())
+      file.host = summarize_host_probes(probes, calibration ? calibration->host_probe_ns : 0);
     for (auto& r : workers.rows_without_case()) file.results.push_back(std::move(r));
     for (const auto& [lib, version] : workers.finish()) file.machine.libraries[lib] = version;
     record_builtin_costs(file.results);

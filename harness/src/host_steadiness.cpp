@@ -7,8 +7,9 @@
 
 namespace worthit {
 
-HostSteadiness summarize_host_probes(std::span<const double> probe_ns) {
+HostSteadiness summarize_host_probes(std::span<const double> probe_ns, double reference_ns) {
   HostSteadiness h;
+  h.reference_ns = reference_ns > 0 ? reference_ns : 0;
   h.probe_ns.assign(probe_ns.begin(), probe_ns.end());
   if (probe_ns.empty()) return h;
   h.fastest_ns = *std::min_element(probe_ns.begin(), probe_ns.end());
@@ -22,6 +23,16 @@ HostSteadiness summarize_host_probes(std::span<const double> probe_ns) {
 bool host_was_noisy(const HostSteadiness& h) {
   return !h.probe_ns.empty() && h.p90_ratio > kNoisyHostP90Ratio;
 }
+
+double host_floor_ratio(const HostSteadiness& h) {
+  return h.reference_ns > 0 && h.fastest_ns > 0 ? h.fastest_ns / h.reference_ns : 1.0;
+}
+
+bool host_ran_slow(const HostSteadiness& h) {
+  return !h.probe_ns.empty() && host_floor_ratio(h) > kSlowHostFloorRatio;
+}
+
+bool host_needs_a_warning(const HostSteadiness& h) { return host_was_noisy(h) || host_ran_slow(h); }
 
 std::string describe(const HostSteadiness& h) {
   char buf[320];
@@ -37,7 +48,16 @@ std::string describe(const HostSteadiness& h) {
                   "host steady: a fixed %.1f ms probe, timed before each of %d sampling rounds, "
                   "ran within %.2fx of its fastest time in 9 of 10 (up to %.2fx)",
                   h.fastest_ns / 1e6, rounds, h.p90_ratio, h.max_ratio);
-  return buf;
+  std::string line = buf;
+  if (host_ran_slow(h)) {
+    std::snprintf(buf, sizeof buf,
+                  "; its fastest was %.2fx the %.1f ms the probe takes on this machine at its "
+                  "best (worthit calibrate), so every timing is from a slow state of the host",
+                  host_floor_ratio(h), h.reference_ns / 1e6);
+    line += buf;
+    if (!host_was_noisy(h)) line.replace(0, std::string("host steady").size(), "host slow");
+  }
+  return line;
 }
 
 }  // namespace worthit

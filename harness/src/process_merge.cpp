@@ -103,9 +103,13 @@ ResultsFile merge_process_results(const std::vector<ResultsFile>& processes,
   }
   // The host probes of every process, pooled like the samples.
   std::vector<double> probes;
+  double reference_ns = 0;  // every process read the same calibration.json
   for (const ResultsFile& f : processes)
-    if (f.host) probes.insert(probes.end(), f.host->probe_ns.begin(), f.host->probe_ns.end());
-  if (!probes.empty()) merged.host = summarize_host_probes(probes);
+    if (f.host) {
+      probes.insert(probes.end(), f.host->probe_ns.begin(), f.host->probe_ns.end());
+      reference_ns = std::max(reference_ns, f.host->reference_ns);
+    }
+  if (!probes.empty()) merged.host = summarize_host_probes(probes, reference_ns);
   return merged;
 }
 

@@ -96,13 +96,15 @@ MachineFingerprint machine_from_json(const json& j) {
 }
 
 json to_json(const Calibration& c) {
-  return {{"memory_bandwidth_gbs", c.memory_bandwidth_gbs},
-          {"copy_bandwidth_gbs", c.copy_bandwidth_gbs},
-          {"peak_gflops", c.peak_gflops},
-          {"peak_source", c.peak_source},
-          {"threads", c.threads},
-          {"device", c.device},
-          {"created", c.created}};
+  json j = {{"memory_bandwidth_gbs", c.memory_bandwidth_gbs},
+            {"copy_bandwidth_gbs", c.copy_bandwidth_gbs},
+            {"peak_gflops", c.peak_gflops},
+            {"peak_source", c.peak_source},
+            {"threads", c.threads},
+            {"device", c.device},
+            {"created", c.created}};
+  if (c.host_probe_ns > 0) j["host_probe_ns"] = c.host_probe_ns;  // CPU calibrations only
+  return j;
 }
 
 Calibration calibration_from_json(const json& j) {
@@ -113,6 +115,7 @@ Calibration calibration_from_json(const json& j) {
   c.copy_bandwidth_gbs = non_negative_in(j, "copy_bandwidth_gbs", w);
   c.peak_gflops = non_negative(get<double>(j, "peak_gflops", w), w + ".peak_gflops");
   c.peak_source = get_or<std::string>(j, "peak_source", "", w);
+  c.host_probe_ns = non_negative_in(j, "host_probe_ns", w);
   c.threads = count_in(j, "threads", 0, w);
   c.device = get_or<std::string>(j, "device", "cpu", w);
   c.created = get_or<std::string>(j, "created", "", w);
@@ -367,10 +370,12 @@ json to_json(const ResultsFile& f) {
           {"gpu_calibration", f.gpu_calibration ? to_json(*f.gpu_calibration) : json(nullptr)},
           {"host", f.host ? json{{"probe_ns", f.host->probe_ns},
                                  {"fastest_ns", f.host->fastest_ns},
+                                 {"reference_ns", f.host->reference_ns},
                                  {"median_ratio", f.host->median_ratio},
                                  {"p90_ratio", f.host->p90_ratio},
                                  {"max_ratio", f.host->max_ratio},
-                                 {"noisy", host_was_noisy(*f.host)}}
+                                 {"noisy", host_was_noisy(*f.host)},
+                                 {"slow", host_ran_slow(*f.host)}}
                           : json(nullptr)},
           {"results", std::move(results)}};
 }
@@ -422,7 +427,7 @@ ResultsFile results_from_json(const json& j) {
     auto probes = get_or<std::vector<double>>(*h, "probe_ns", {}, "host");
     for (size_t i = 0; i < probes.size(); ++i)
       json_fields::sample_time_ns(probes[i], "host.probe_ns[" + std::to_string(i) + "]");
-    f.host = summarize_host_probes(probes);
+    f.host = summarize_host_probes(probes, non_negative_in(*h, "reference_ns", "host"));
   }
   const auto& results = field(j, "results", "");
   if (!results.is_array()) throw SchemaError("results: expected an array");

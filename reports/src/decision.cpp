@@ -401,7 +401,7 @@ Report decide(const ResultsFile& results, const DecisionInputs& inputs, const Po
   }
   for (const auto& u : summarize_unavailable(results.results))
     report.warnings.push_back(describe(u));
-  if (results.host && host_was_noisy(*results.host))
+  if (results.host && host_needs_a_warning(*results.host))
     report.warnings.push_back(describe(*results.host));
   for (const auto& w : missing_family)
     report.warnings.push_back("workload " + w + ": no " + family_display_name(inputs.framework) +

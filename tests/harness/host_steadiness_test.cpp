@@ -45,6 +45,38 @@ TEST(HostSteadiness, NoisyWhenOneProbeInTenRunsOverTenPercentSlower) {
   }
 }
 
+TEST(HostSteadiness, SlowWhenEvenTheFastestProbeIsWellOverTheCalibratedOne) {
+  struct Row {
+    std::vector<double> probes;
+    double reference;
+    bool slow, noisy;
+    const char* starts;
+  };
+  // The VM's two states: the probe's fastest time, or about twice it (in
+  // units of 10 us, so a reference of 100 is 1 ms).
+  const std::vector<Row> table = {
+      {{200, 202, 201, 204, 200, 203}, 100, true, false, "host slow: "},     // slow throughout
+      {{200, 202, 201, 204, 200, 203}, 0, false, false, "host steady: "},    // no reference
+      {{110, 112, 111, 114, 110, 113}, 100, false, false, "host steady: "},  // within 1.25x
+      {{100, 200, 100, 200, 200, 100}, 100, false, true, "host noisy: "},    // both states
+      {{200, 400, 200, 400, 400, 200}, 100, true, true, "host noisy: "},     // slow and noisy
+      {{90, 91, 92, 90}, 100, false, false, "host steady: "},  // faster than at calibration
+      {{}, 100, false, false, nullptr},                        // no rounds: nothing to say
+  };
+  for (const Row& row : table) {
+    std::vector<double> ns;
+    for (double p : row.probes) ns.push_back(p * 1e4);
+    const HostSteadiness h = summarize_host_probes(ns, row.reference * 1e4);
+    EXPECT_EQ(host_ran_slow(h), row.slow) << "floor " << host_floor_ratio(h);
+    EXPECT_EQ(host_was_noisy(h), row.noisy) << "p90 " << h.p90_ratio;
+    EXPECT_EQ(host_needs_a_warning(h), row.slow || row.noisy);
+    if (!row.starts) continue;
+    const std::string line = describe(h);
+    EXPECT_EQ(line.rfind(row.starts, 0), 0u) << line;
+    EXPECT_EQ(line.find("its fastest was 2.00x the 1.0 ms") != std::string::npos, row.slow) << line;
+  }
+}
+
 TEST(HostProbe, TimesTheSameWorkEveryCall) {
   // Not a benchmark: the probe returns a positive time, and its fastest of a
   // few readings is within a small factor of its slowest on any machine

@@ -29,10 +29,10 @@ ResultsFile sample_file() {
                 .workload_globs = {"*"},
                 .backend_globs = {"*"}};
   f.calibration =
-      Calibration{20.5, 18.0, 150.0, "matmul/libtorch", 2, "cpu", "2026-11-26T12:00:00Z"};
+      Calibration{20.5, 18.0, 150.0, "matmul/libtorch", 2, "cpu", "2026-11-26T12:00:00Z", 1.9e6};
   f.gpu_calibration =
       Calibration{3000, 2800, 50000, "matmul/libtorch-cuda", 0, "cuda", "2026-11-26T12:01:00Z"};
-  f.host = summarize_host_probes(std::vector<double>{2.0e6, 2.1e6, 3.8e6, 2.0e6});
+  f.host = summarize_host_probes(std::vector<double>{2.0e6, 2.1e6, 3.8e6, 2.0e6}, 1.9e6);
   BenchResult ok;
   ok.workload = "gelu";
   ok.size = "n=1024";
@@ -94,11 +94,19 @@ TEST(ResultsJson, RoundTripsEveryField) {
   ASSERT_TRUE(g.host.has_value());
   EXPECT_EQ(g.host->probe_ns, f.host->probe_ns);
   EXPECT_DOUBLE_EQ(g.host->max_ratio, 1.9);
+  EXPECT_DOUBLE_EQ(g.host->reference_ns, 1.9e6);
+  EXPECT_DOUBLE_EQ(g.calibration->host_probe_ns, 1.9e6);
+  EXPECT_DOUBLE_EQ(g.gpu_calibration->host_probe_ns, 0);
 }
 
 TEST(ResultsJson, HostProbesAreOptionalAndTheirRatiosDerivedOnRead) {
   auto j = to_json(sample_file());
   EXPECT_EQ(j["host"]["noisy"], true);
+  EXPECT_EQ(j["host"]["slow"], false);  // its fastest is 1.05x the calibrated probe
+  EXPECT_FALSE(j["gpu_calibration"].contains("host_probe_ns"));  // a CPU figure
+  auto uncalibrated = j;
+  uncalibrated["host"].erase("reference_ns");  // files from before the reference
+  EXPECT_DOUBLE_EQ(results_from_json(uncalibrated).host->reference_ns, 0);
   auto older = j;
   older.erase("host");  // files written before bench probed the host
   EXPECT_FALSE(results_from_json(older).host.has_value());

@@ -477,6 +477,11 @@ TEST(Decision, ANoisyHostIsAWarningAndASteadyOneIsNot) {
   EXPECT_EQ(noisy.warnings[0].rfind("host noisy: ", 0), 0u);
   f.host = summarize_host_probes(std::vector<double>{100, 101, 102, 100});
   EXPECT_TRUE(decide(f, with_share(0.5), default_policy()).warnings.empty());
+  // Steady, but in the slow state throughout: worth the same warning.
+  f.host = summarize_host_probes(std::vector<double>{200, 201, 202, 200}, 100);
+  const auto slow = decide(f, with_share(0.5), default_policy());
+  ASSERT_EQ(slow.warnings.size(), 1u);
+  EXPECT_EQ(slow.warnings[0].rfind("host slow: ", 0), 0u) << slow.warnings[0];
   f.host.reset();  // results written before bench probed the host
   EXPECT_TRUE(decide(f, with_share(0.5), default_policy()).warnings.empty());
 }

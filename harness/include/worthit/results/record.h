@@ -43,6 +43,9 @@ struct Calibration {
   int threads = 0;
   std::string device = "cpu";
   std::string created;  // ISO 8601 UTC
+  // The host probe's fastest reading (worthit/harness/host_probe.h) on this
+  // machine; 0: not measured (GPU calibrations, files from before it).
+  double host_probe_ns = 0;
 };
 
 // The summary of one candidate's repetitions (all times in nanoseconds per call).
