@@ -77,9 +77,18 @@ def test_the_jobs_done_line_leaves_the_bench_and_its_scratch_alone(tmp_path):
 
 
 def test_the_guard_exits_with_its_commands_status():
-    r = subprocess.run([sys.executable, str(GUARD), "sh", "-c", "exit 3"], stdin=subprocess.PIPE,
-                       timeout=30)
+    r = subprocess.run([sys.executable, str(GUARD), "sh", "-c", "exit 3"], input=b"done\n",
+                       start_new_session=True, timeout=30)
     assert r.returncode == 3
     r = subprocess.run([sys.executable, str(GUARD)], stdin=subprocess.PIPE, capture_output=True,
-                       text=True, timeout=30)
+                       text=True, start_new_session=True, timeout=30)
     assert r.returncode == 2 and "usage: _guard.py [--scratch DIR] CMD" in r.stderr
+
+
+def test_a_guard_that_leads_no_group_never_kills_its_callers_group():
+    # The caller's shell leads the group; the guard's stdin is at end of file
+    # at once. Killing "its" group would take the shell down with it.
+    r = subprocess.run(["sh", "-c", f"'{sys.executable}' '{GUARD}' sleep 30 </dev/null; "
+                        "echo \"the caller lived, guard status $?\""], capture_output=True,
+                       text=True, start_new_session=True, timeout=30)
+    assert r.stdout.strip() == "the caller lived, guard status 137", (r.returncode, r.stderr)

@@ -92,7 +92,12 @@ def main() -> int:
             return
         if scratch is not None:
             start_remover(scratch)
-        os.killpg(os.getpgid(0), signal.SIGKILL)
+        if os.getpgid(0) == os.getpid():
+            os.killpg(os.getpid(), signal.SIGKILL)
+        else:
+            # Not started as a session leader: the group is the caller's, not
+            # the bench's; end only the command.
+            child.kill()
 
     threading.Thread(target=watch_parent, daemon=True).start()
     rc = child.wait()
