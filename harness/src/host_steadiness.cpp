@@ -45,9 +45,10 @@ std::string describe(const HostSteadiness& h) {
                   h.fastest_ns / 1e6, rounds, h.max_ratio, h.p90_ratio);
   else
     std::snprintf(buf, sizeof buf,
-                  "host steady: a fixed %.1f ms probe, timed before each of %d sampling rounds, "
+                  "host %s: a fixed %.1f ms probe, timed before each of %d sampling rounds, "
                   "ran within %.2fx of its fastest time in 9 of 10 (up to %.2fx)",
-                  h.fastest_ns / 1e6, rounds, h.p90_ratio, h.max_ratio);
+                  host_ran_slow(h) ? "slow" : "steady", h.fastest_ns / 1e6, rounds, h.p90_ratio,
+                  h.max_ratio);
   std::string line = buf;
   if (host_ran_slow(h)) {
     std::snprintf(buf, sizeof buf,
@@ -55,7 +56,6 @@ std::string describe(const HostSteadiness& h) {
                   "best (worthit calibrate), so every timing is from a slow state of the host",
                   host_floor_ratio(h), h.reference_ns / 1e6);
     line += buf;
-    if (!host_was_noisy(h)) line.replace(0, std::string("host steady").size(), "host slow");
   }
   return line;
 }
